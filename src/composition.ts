@@ -1,0 +1,52 @@
+import type { Config } from './config.js'
+import type { Database } from './platform/db/database.js'
+import { auditRepository } from './modules/audit/audit.repository.js'
+import { auditService } from './modules/audit/audit.service.js'
+import { apiTokensService } from './modules/auth/api-tokens.service.js'
+import { authRepository } from './modules/auth/auth.repository.js'
+import { authService } from './modules/auth/auth.service.js'
+import { organisationsRepository } from './modules/organisations/organisations.repository.js'
+import { organisationsService } from './modules/organisations/organisations.service.js'
+import { casesService } from './modules/cases/cases.service.js'
+import { incidentsService } from './modules/incidents/incidents.service.js'
+import { interventionsService } from './modules/interventions/interventions.service.js'
+import { peopleService } from './modules/people/people.service.js'
+import { riskService } from './modules/risk/risk.service.js'
+import { sharingService } from './modules/sharing/sharing.service.js'
+import { tasksService } from './modules/tasks/tasks.service.js'
+import { usersRepository } from './modules/users/users.repository.js'
+import { usersService } from './modules/users/users.service.js'
+
+export function repositories(database: Database) {
+  const { db } = database
+  return {
+    audit: auditRepository(db),
+    auth: authRepository(db),
+    organisations: organisationsRepository(db),
+    users: usersRepository(db),
+  }
+}
+
+export function services(config: Config, database: Database) {
+  const { db } = database
+  const repos = repositories(database)
+  const audit = auditService(repos.audit)
+  return {
+    config,
+    database,
+    audit,
+    auth: authService({ db, config, users: repos.users, auth: repos.auth, audit }),
+    apiTokens: apiTokensService({ db, auth: repos.auth, users: repos.users, audit }),
+    organisations: organisationsService({ db, organisations: repos.organisations, audit }),
+    users: usersService({ db, users: repos.users, organisations: repos.organisations, auth: repos.auth, audit }),
+    cases: casesService({ db, audit }),
+    tasks: tasksService({ db, audit }),
+    sharing: sharingService({ db, audit }),
+    incidents: incidentsService({ db, audit }),
+    people: peopleService({ db, audit }),
+    risk: riskService({ db, audit }),
+    interventions: interventionsService({ db, audit }),
+  }
+}
+
+export type Services = ReturnType<typeof services>

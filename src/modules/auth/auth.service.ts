@@ -1,0 +1,128 @@
+import { createHash, randomBytes } from 'node:crypto'
+import type { Kysely } from 'kysely'
+import type { Config } from '../../config.js'
+import type { DB } from '../../platform/db/schema.js'
+import { NotFoundError, RuleError } from '../../platform/http/errors.js'
+import type { Actor } from '../audit/audit.events.js'
+import type { AuditService } from '../audit/audit.service.js'
+import type { UserRecord, UsersRepository } from '../users/users.repository.js'
+import type { AuthContext, AuthUser, SessionEnd } from './auth.context.js'
+import type { AuthRepository } from './auth.repository.js'
+import { hashPassword, passwordProblem, verifyAgainstDecoy, verifyPassword } from './passwords.js'
+import { isRole, permissionsFor } from './permissions.js'
+
+export const API_TOKEN_PREFIX = 'scp_'
+
+export function sha256(value: string): string {
+  return createHash('sha256').update(value).digest('hex')
+}
+
+export function toAuthUser(user: UserRecord): AuthUser {
+  return {
+    id: user.id,
+    name: user.name,
+    email: user.email,
+    organisationId: user.organisationId,
+    organisationName: user.organisationName,
+    roles: user.roles.filter(isRole),
+    mustChangePassword: user.mustChangePassword,
+  }
+}
+
+export type SignInResult =
+  | { ok: true; sessionToken: string; user: AuthUser }
+  | { ok: false; reason: 'invalid' | 'locked' }
+
+interface Dependencies {
+  db: Kysely<DB>
+  config: Pick<Config, 'session' | 'signIn'>
+  users: UsersRepository
+  auth: AuthRepository
+  audit: Pick<AuditService, 'record'>
+}
+
+export function authService({ db, config, users, auth, audit }: Dependencies) {
+  const SESSION_TOUCH_SECONDS = 60
+
+  return {
+    async signIn(email: string, password: string, ip: string | null): Promise<SignInResult> {
+      const user = await users.findCredentialsByEmail(email.trim())
+      if (!user || !user.active) {
+        await verifyAgainstDecoy(password)
+        await audit.record({ userId: user?.id ?? null, organisationId: user?.organisationId ?? null, ip }, { action: 'sign_in_failed', details: { reason: user ? 'inactive' : 'unknown_email' } })
+        return { ok: false, reason: 'invalid' }
+      }
+      const actor: Actor = { userId: user.id, organisationId: user.organisationId, ip }
+      if (user.lockedUntil && user.lockedUntil > new Date()) {
+        await audit.record(actor, { action: 'sign_in_failed', recordType: 'user', recordId: user.id, details: { reason: 'locked' } })
+        return { ok: false, reason: 'locked' }
+      }
+      if (!(await verifyPassword(user.passwordHash, password))) {
+        const { lockedUntil } = await users.recordFailedSignIn(user.id, config.signIn.maxFailedAttempts, config.signIn.lockoutMinutes)
+        const lockedNow = lockedUntil !== null && lockedUntil > new Date()
+        await audit.record(actor, { action: lockedNow ? 'sign_in_locked' : 'sign_in_failed', recordType: 'user', recordId: user.id, details: { reason: 'wrong_password' } })
+        return { ok: false, reason: lockedNow ? 'locked' : 'invalid' }
+      }
+      const sessionToken = randomBytes(32).toString('base64url')
+      await users.recordSuccessfulSignIn(user.id)
+      await auth.createSession(sha256(sessionToken), user.id)
+      await audit.record(actor, { action: 'sign_in', recordType: 'user', recordId: user.id })
+      return { ok: true, sessionToken, user: toAuthUser(user) }
+    },
+
+    async signOut(context: AuthContext, ip: string | null) {
+      if (context.sessionIdHash) await auth.deleteSession(context.sessionIdHash)
+      await audit.record({ userId: context.user.id, organisationId: context.user.organisationId, ip }, { action: 'sign_out', recordType: 'user', recordId: context.user.id })
+    },
+
+    /** Resolves a session cookie; ends the session when it is idle too long, past its absolute limit, or its user is gone. */
+    async resolveSession(sessionToken: string): Promise<{ context: AuthContext } | { ended: SessionEnd | 'invalid' }> {
+      const idHash = sha256(sessionToken)
+      const session = await auth.findSession(idHash)
+      if (!session || !session.active) return { ended: 'invalid' }
+      const now = session.now.getTime()
+      const idle = now - session.lastSeenAt.getTime() > config.session.idleMinutes * 60_000
+      const tooOld = now - session.createdAt.getTime() > config.session.absoluteHours * 3_600_000
+      if (idle || tooOld) {
+        await auth.deleteSession(idHash)
+        return { ended: idle ? 'idle' : 'absolute' }
+      }
+      const user = await users.findById(session.userId)
+      if (!user) return { ended: 'invalid' }
+      if (now - session.lastSeenAt.getTime() > SESSION_TOUCH_SECONDS * 1000) await auth.touchSession(idHash)
+      return { context: { user: toAuthUser(user), permissions: permissionsFor(user.roles), via: 'session', sessionIdHash: idHash } }
+    },
+
+    async resolveApiToken(token: string): Promise<AuthContext | null> {
+      if (!token.startsWith(API_TOKEN_PREFIX)) return null
+      const found = await auth.findLiveToken(sha256(token))
+      if (!found) return null
+      const user = await users.findById(found.userId)
+      if (!user) return null
+      if (!found.lastUsedAt || Date.now() - found.lastUsedAt.getTime() > SESSION_TOUCH_SECONDS * 1000) await auth.touchToken(found.id)
+      return { user: toAuthUser(user), permissions: permissionsFor(user.roles), via: 'token' }
+    },
+
+    async changeOwnPassword(context: AuthContext, current: string, next: string, ip: string | null) {
+      const stored = await users.findPasswordHash(context.user.id)
+      if (!stored) throw new NotFoundError()
+      if (!(await verifyPassword(stored.passwordHash, current))) throw new RuleError('currentPassword', 'Your current password is incorrect')
+      const problem = passwordProblem(next, context.user)
+      if (problem) throw new RuleError('newPassword', problem)
+      if (await verifyPassword(stored.passwordHash, next)) throw new RuleError('newPassword', 'Your new password must be different from your current password')
+      const passwordHash = await hashPassword(next)
+      await db.transaction().execute(async (trx) => {
+        await users.update(context.user.id, { password_hash: passwordHash, must_change_password: false }, trx)
+        // Other sessions end: a password change is how a user shuts out someone who knew the old one.
+        await auth.deleteSessionsOfUser(context.user.id, trx, context.sessionIdHash)
+        await audit.record({ userId: context.user.id, organisationId: context.user.organisationId, ip }, { action: 'password_changed', recordType: 'user', recordId: context.user.id }, trx)
+      })
+    },
+
+    pruneExpiredSessions() {
+      return auth.deleteExpiredSessions(config.session.idleMinutes, config.session.absoluteHours)
+    },
+  }
+}
+
+export type AuthService = ReturnType<typeof authService>

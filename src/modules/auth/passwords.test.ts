@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest'
+import { hashPassword, passwordProblem, verifyPassword } from './passwords.js'
+
+describe('password rules (NCSC: length over complexity, block the guessable)', () => {
+  it('accepts a long passphrase without any complexity rules', () => {
+    expect(passwordProblem('marble otter lantern')).toBeNull()
+    expect(passwordProblem('all lower case words here')).toBeNull()
+  })
+
+  it('refuses passwords under 12 characters', () => {
+    expect(passwordProblem('Sh0rt!pass')).toMatch(/12 characters or more/)
+  })
+
+  it('refuses passwords over 256 characters', () => {
+    expect(passwordProblem('a long word '.repeat(30))).toMatch(/256 characters or fewer/)
+  })
+
+  it('refuses common passwords, ignoring case and punctuation', () => {
+    expect(passwordProblem('password1234')).toMatch(/too common/)
+    expect(passwordProblem('Qwerty123456')).toMatch(/too common/)
+    expect(passwordProblem('leave me alone')).toMatch(/too common/)
+    expect(passwordProblem('aaaaaaaaaaaaaa')).toMatch(/too common/)
+  })
+
+  it("refuses the service's own words and famous example passphrases", () => {
+    expect(passwordProblem('Leicestershire2026')).toMatch(/must not contain/)
+    expect(passwordProblem('Safer Communities 1')).toMatch(/must not contain/)
+    expect(passwordProblem('correct horse battery staple')).toMatch(/must not contain/)
+  })
+
+  it("refuses a password containing the person's name or email address", () => {
+    expect(passwordProblem('jo.bloggs-is-great', { email: 'jo.bloggs@example.org' })).toMatch(/must not contain/)
+    expect(passwordProblem('my name is priya patel', { name: 'Priya Patel' })).toMatch(/must not contain/)
+  })
+
+  it('hashes with argon2id and verifies only the right password', async () => {
+    const hash = await hashPassword('marble otter lantern')
+    expect(hash).toMatch(/^\$argon2id\$/)
+    expect(await verifyPassword(hash, 'marble otter lantern')).toBe(true)
+    expect(await verifyPassword(hash, 'marble otter lanterns')).toBe(false)
+    expect(await verifyPassword('not a hash', 'anything')).toBe(false)
+  })
+})

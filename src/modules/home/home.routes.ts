@@ -1,0 +1,32 @@
+import type { FastifyInstance } from 'fastify'
+import type { Services } from '../../composition.js'
+import { ROLE_LABELS } from '../auth/permissions.js'
+
+interface Task {
+  href: string
+  title: string
+  description: string
+}
+
+export async function homeRoutes(app: FastifyInstance, _options: { services: Services }) {
+  app.get('/', { config: { access: 'signed-in' } }, async (request, reply) => {
+    const { user, permissions } = request.auth!
+    const tasks: Task[] = []
+    if (permissions.has('cases:read')) {
+      tasks.push({ href: '/cases?view=mine', title: 'My cases', description: 'ASB cases you lead, and every case your organisation owns or has been shared.' })
+      tasks.push({ href: '/tasks', title: 'My tasks', description: 'Tasks assigned to you on cases across the partnership, overdue first.' })
+      tasks.push({ href: '/incidents', title: 'Incidents', description: 'Reports of anti-social behaviour, with or without a case.' })
+      tasks.push({ href: '/people', title: 'Find a person', description: 'Victims, perpetrators and witnesses: search by name, date of birth or address.' })
+    }
+    if (permissions.has('cases:manage')) tasks.push({ href: '/incidents/new', title: 'Record an incident', description: 'A new report of anti-social behaviour.' })
+    if (permissions.has('sharing_agreements:manage')) tasks.push({ href: '/admin/sharing-agreements', title: 'Information sharing agreements', description: 'Agreements under which one organisation sees another’s cases.' })
+    if (permissions.has('users:manage')) tasks.push({ href: '/admin/users', title: 'Manage users', description: 'Create accounts, change roles, reset passwords and deactivate users.' })
+    if (permissions.has('organisations:manage')) tasks.push({ href: '/admin/organisations', title: 'Manage organisations', description: 'The partner organisations whose staff use the service.' })
+    if (permissions.has('api_tokens:manage')) tasks.push({ href: '/admin/api-tokens', title: 'API tokens', description: 'Issue and revoke personal tokens for the JSON API.' })
+    if (permissions.has('audit:read')) tasks.push({ href: '/audit', title: 'Audit log', description: 'Who did what and when: search and export to CSV.' })
+    tasks.push({ href: '/account/password', title: 'Change your password', description: 'Choose a new password for your account.' })
+    const roles = user.roles.map((role) => ROLE_LABELS[role])
+    const query = request.query as Record<string, string | undefined>
+    return reply.render('home/views/home.njk', { title: 'Home', user, tasks, roles, passwordChanged: Boolean(query.passwordChanged) })
+  })
+}

@@ -1,0 +1,119 @@
+import { type Insertable, sql } from 'kysely'
+import type { Executor } from '../../platform/db/executor.js'
+import type { IncidentsTable } from '../../platform/db/schema.js'
+import { visibleCaseIds, visibleIncidentIds, visiblePersonIds } from '../cases/case-access.js'
+import type { IncidentFilters } from './incidents.schemas.js'
+import { ukStartOfDay } from './incidents.schemas.js'
+
+const nextDay = (isoDate: string) => {
+  const date = new Date(`${isoDate}T00:00:00Z`)
+  date.setUTCDate(date.getUTCDate() + 1)
+  return date.toISOString().slice(0, 10)
+}
+
+export function incidentsRepository(db: Executor) {
+  const base = () =>
+    db
+      .selectFrom('incidents')
+      .innerJoin('incident_types', 'incident_types.code', 'incidents.type_code')
+      .innerJoin('organisations', 'organisations.id', 'incidents.organisation_id')
+      .leftJoin('locations', 'locations.id', 'incidents.location_id')
+      .leftJoin('cases', 'cases.id', 'incidents.case_id')
+      .select([
+        'incidents.id',
+        'incidents.reference',
+        'incidents.occurred_at as occurredAt',
+        'incidents.reported_at as reportedAt',
+        'incidents.channel',
+        'incidents.type_code as typeCode',
+        'incident_types.label as typeLabel',
+        'incidents.category',
+        'incidents.hate_motivated as hateMotivated',
+        'incidents.hate_strands as hateStrands',
+        'incidents.description',
+        'incidents.location_id as locationId',
+        'locations.address',
+        'locations.postcode',
+        'incidents.location_text as locationText',
+        'locations.district_code as districtCode',
+        'locations.ward_name as wardName',
+        'incidents.reporting_person_id as reportingPersonId',
+        'incidents.case_id as caseId',
+        'cases.reference as caseReference',
+        'incidents.organisation_id as organisationId',
+        'organisations.name as organisationName',
+        'incidents.created_at as createdAt',
+      ])
+
+  return {
+    types(options: { includeInactive?: boolean } = {}) {
+      let query = db.selectFrom('incident_types').select(['code', 'label', 'category']).orderBy('sort').orderBy('label')
+      if (!options.includeInactive) query = query.where('active', '=', true)
+      return query.execute()
+    },
+
+    activeType(code: string) {
+      return db.selectFrom('incident_types').select(['code', 'label', 'category']).where('code', '=', code).where('active', '=', true).executeTakeFirst()
+    },
+
+    /** One incident, if the organisation may see it. */
+    findVisible(id: string, organisationId: string) {
+      return base().where('incidents.id', '=', id).where('incidents.id', 'in', visibleIncidentIds(db, organisationId)).executeTakeFirst()
+    },
+
+    async page(organisationId: string, filters: IncidentFilters, limit: number) {
+      let query = db.selectFrom('incidents').where('incidents.id', 'in', visibleIncidentIds(db, organisationId))
+      if (filters.type) query = query.where('incidents.type_code', '=', filters.type)
+      if (filters.category) query = query.where('incidents.category', '=', filters.category)
+      if (filters.hateMotivated) query = query.where('incidents.hate_motivated', '=', filters.hateMotivated === 'yes')
+      if (filters.from) query = query.where('incidents.occurred_at', '>=', ukStartOfDay(filters.from))
+      if (filters.to) query = query.where('incidents.occurred_at', '<', ukStartOfDay(nextDay(filters.to)))
+      const ids = query.select('incidents.id')
+      const { total } = await query.select(sql<number>`count(*)::int`.as('total')).executeTakeFirstOrThrow()
+      const rows = await base()
+        .where('incidents.id', 'in', ids)
+        .orderBy('incidents.occurred_at', 'desc')
+        .orderBy('incidents.reference', 'desc')
+        .limit(limit)
+        .offset((filters.page - 1) * limit)
+        .execute()
+      return { rows, total }
+    },
+
+    forCase(caseId: string) {
+      return base().where('incidents.case_id', '=', caseId).orderBy('incidents.occurred_at', 'desc').orderBy('incidents.reference', 'desc').execute()
+    },
+
+    async nextReference(year: string) {
+      const { n } = await sql<{ n: string }>`select nextval('incident_reference_seq')::text as n`.execute(db).then((result) => result.rows[0]!)
+      return `INC-${year}-${n.padStart(6, '0')}`
+    },
+
+    insert(incident: Insertable<IncidentsTable>) {
+      return db.insertInto('incidents').values(incident).returning(['id', 'reference']).executeTakeFirstOrThrow()
+    },
+
+    /** Puts an incident on a case unless it is already on one; false when it was. */
+    async linkToCase(id: string, caseId: string) {
+      const result = await db.updateTable('incidents').set({ case_id: caseId, version: sql`version + 1` }).where('id', '=', id).where('case_id', 'is', null).executeTakeFirst()
+      return result.numUpdatedRows > 0n
+    },
+
+    visibleCaseId(reference: string, organisationId: string) {
+      return db
+        .selectFrom('cases')
+        .select('id')
+        .where(sql<string>`upper(reference)`, '=', reference)
+        .where('id', 'in', visibleCaseIds(db, organisationId))
+        .executeTakeFirst()
+        .then((row) => row?.id)
+    },
+
+    personVisible(personId: string, organisationId: string) {
+      return db.selectFrom('people').select('id').where('id', '=', personId).where('id', 'in', visiblePersonIds(db, organisationId)).executeTakeFirst().then(Boolean)
+    },
+  }
+}
+
+export type IncidentsRepository = ReturnType<typeof incidentsRepository>
+export type IncidentRecord = NonNullable<Awaited<ReturnType<IncidentsRepository['findVisible']>>>

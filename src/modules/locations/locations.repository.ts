@@ -1,0 +1,109 @@
+import { sql } from 'kysely'
+import type { Executor } from '../../platform/db/executor.js'
+import { visibleCaseIds, visibleIncidentIds, visiblePersonIds } from '../cases/case-access.js'
+
+/** The same normalisation as the unique index locations_address_key, so a lookup finds what the index would refuse. */
+const addressKey = (address: string) => sql<string>`lower(regexp_replace(trim(${address}::text), '\\s+', ' ', 'g'))`
+const postcodeKey = (postcode: string | null) => sql<string>`coalesce(upper(replace(${postcode}::text, ' ', '')), '')`
+
+const columns = ['id', 'address', 'postcode', 'latitude', 'longitude', 'district_code as districtCode', 'ward_code as wardCode', 'ward_name as wardName', 'lsoa_code as lsoaCode'] as const
+
+export interface NewLocation {
+  address: string
+  postcode: string | null
+  latitude: number | null
+  longitude: number | null
+  districtCode: string | null
+  wardCode: string | null
+  wardName: string | null
+  lsoaCode: string | null
+}
+
+export function locationsRepository(db: Executor) {
+  return {
+    findById(id: string) {
+      return db.selectFrom('locations').select(columns).where('id', '=', id).executeTakeFirst()
+    },
+
+    findByAddress(address: string, postcode: string | null) {
+      return db
+        .selectFrom('locations')
+        .select(columns)
+        .where(sql<string>`lower(regexp_replace(trim(address), '\\s+', ' ', 'g'))`, '=', addressKey(address))
+        .where(sql<string>`coalesce(upper(replace(postcode, ' ', '')), '')`, '=', postcodeKey(postcode))
+        .executeTakeFirst()
+    },
+
+    /** Inserts unless the same address is already there (a concurrent insert included); returns the new id or nothing. */
+    insert(location: NewLocation) {
+      return db
+        .insertInto('locations')
+        .values({
+          address: location.address,
+          postcode: location.postcode,
+          latitude: location.latitude,
+          longitude: location.longitude,
+          district_code: location.districtCode,
+          ward_code: location.wardCode,
+          ward_name: location.wardName,
+          lsoa_code: location.lsoaCode,
+        })
+        .onConflict((conflict) => conflict.doNothing())
+        .returning('id')
+        .executeTakeFirst()
+    },
+
+    setPlace(id: string, place: Omit<NewLocation, 'address' | 'postcode'>) {
+      return db
+        .updateTable('locations')
+        .set({ latitude: place.latitude, longitude: place.longitude, district_code: place.districtCode, ward_code: place.wardCode, ward_name: place.wardName, lsoa_code: place.lsoaCode })
+        .where('id', '=', id)
+        .execute()
+    },
+
+    /** Whether the organisation sees this address through an incident, a case or a person's address. */
+    async isVisibleTo(locationId: string, organisationId: string) {
+      const row = await db
+        .selectNoFrom((eb) =>
+          eb
+            .or([
+              eb.exists(eb.selectFrom('incidents').select('incidents.id').where('incidents.location_id', '=', locationId).where('incidents.id', 'in', visibleIncidentIds(db, organisationId))),
+              eb.exists(eb.selectFrom('cases').select('cases.id').where('cases.location_id', '=', locationId).where('cases.id', 'in', visibleCaseIds(db, organisationId))),
+              eb.exists(
+                eb
+                  .selectFrom('person_addresses')
+                  .select('person_addresses.location_id')
+                  .where('person_addresses.location_id', '=', locationId)
+                  .where('person_addresses.person_id', 'in', visiblePersonIds(db, organisationId)),
+              ),
+            ])
+            .as('visible'),
+        )
+        .executeTakeFirstOrThrow()
+      return Boolean(row.visible)
+    },
+
+    /** Incidents at a location that the organisation may see, newest first. */
+    incidentsAt(locationId: string, organisationId: string) {
+      return db
+        .selectFrom('incidents')
+        .innerJoin('incident_types', 'incident_types.code', 'incidents.type_code')
+        .leftJoin('cases', 'cases.id', 'incidents.case_id')
+        .select([
+          'incidents.id',
+          'incidents.reference',
+          'incidents.occurred_at as occurredAt',
+          'incident_types.label as typeLabel',
+          'incidents.category',
+          'incidents.hate_motivated as hateMotivated',
+          'incidents.case_id as caseId',
+          'cases.reference as caseReference',
+        ])
+        .where('incidents.location_id', '=', locationId)
+        .where('incidents.id', 'in', visibleIncidentIds(db, organisationId))
+        .orderBy('incidents.occurred_at', 'desc')
+        .orderBy('incidents.reference', 'desc')
+        .execute()
+    },
+  }
+}

@@ -1,0 +1,72 @@
+import type { Kysely } from 'kysely'
+import { todayInLondon } from '../../platform/dates.js'
+import type { DB } from '../../platform/db/schema.js'
+import { signedIn } from '../../platform/http/actor.js'
+import { ConflictError, ForbiddenError, NotFoundError, RuleError } from '../../platform/http/errors.js'
+import type { Actor } from '../audit/audit.events.js'
+import type { AuditService } from '../audit/audit.service.js'
+import { recordCaseEvent, requireCase, visibleCaseIds } from '../cases/case-access.js'
+import { tasksRepository } from './tasks.repository.js'
+
+export function tasksService({ db, audit }: { db: Kysely<DB>; audit: Pick<AuditService, 'record'> }) {
+  const tasks = tasksRepository(db)
+
+  return {
+    mine: (actor: Actor) => {
+      const { userId, organisationId } = signedIn(actor)
+      return tasks.forUser(userId, organisationId)
+    },
+
+    async forCase(actor: Actor, caseId: string) {
+      await requireCase(db, actor, caseId, 'read')
+      return tasks.forCase(caseId)
+    },
+
+    assignableOfficers: () => tasks.assignableOfficers(),
+
+    /**
+     * Gives a task to an officer of any partner. If their organisation cannot yet see the case, the case is shared with
+     * it, with the task as the recorded reason: they cannot do the task without reading the case.
+     */
+    assign(actor: Actor, caseId: string, input: { title: string; details?: string; assignedTo: string; dueOn: string }) {
+      const { userId } = signedIn(actor)
+      return db.transaction().execute(async (trx) => {
+        await requireCase(trx, actor, caseId, 'own')
+        const officer = (await tasks.assignableOfficers(trx)).find((candidate) => candidate.id === input.assignedTo)
+        if (!officer) throw new RuleError('assignedTo', 'Select an officer who manages cases')
+        if (input.dueOn < todayInLondon()) throw new RuleError('dueOn', 'The due date must be today or in the future')
+        const task = await tasks.insert({ caseId, title: input.title, details: input.details ?? null, assignedTo: officer.id, assignedOrganisationId: officer.organisationId, dueOn: input.dueOn, createdBy: userId }, trx)
+        const canSee = await trx.selectFrom('cases').select('id').where('id', '=', caseId).where('id', 'in', visibleCaseIds(trx, officer.organisationId)).executeTakeFirst()
+        if (!canSee) {
+          await trx.insertInto('case_shares').values({ case_id: caseId, organisation_id: officer.organisationId, reason: `Task assigned: ${input.title}`, shared_by: userId }).execute()
+          await recordCaseEvent(trx, actor, { caseId, kind: 'sharing', summary: `Shared with ${officer.organisationName} so that ${officer.name} can do a task` })
+          await audit.record(actor, { action: 'case.shared', recordType: 'case', recordId: caseId, details: { organisationId: officer.organisationId, taskId: task.id } }, trx)
+        }
+        await recordCaseEvent(trx, actor, { caseId, kind: 'task', summary: `Task for ${officer.name} (${officer.organisationName}), due ${input.dueOn}: ${input.title}` })
+        await audit.record(actor, { action: 'task.assigned', recordType: 'task', recordId: task.id, details: { caseId, assignedTo: officer.id } }, trx)
+        return task.id
+      })
+    },
+
+    /** The assignee, or the owning organisation, finishes a task. */
+    finish(actor: Actor, taskId: string, status: 'done' | 'cancelled', outcome?: string) {
+      const { userId } = signedIn(actor)
+      return db.transaction().execute(async (trx) => {
+        const task = await tasks.find(taskId, trx)
+        if (!task) throw new NotFoundError('Task not found')
+        const access = await requireCase(trx, actor, task.caseId, 'contribute').catch((error: unknown) => {
+          if (error instanceof NotFoundError) throw new NotFoundError('Task not found')
+          throw error
+        })
+        if (status === 'done' && task.assignedTo !== userId && !access.isOwner) throw new ForbiddenError('Only the officer the task is assigned to, or the organisation that owns the case, can complete it')
+        if (status === 'cancelled' && !access.isOwner) throw new ForbiddenError('Only the organisation that owns the case can cancel a task')
+        if (!(await tasks.finish(taskId, status, userId, outcome ?? null, trx))) throw new ConflictError('This task has already been completed or cancelled')
+        await recordCaseEvent(trx, actor, { caseId: task.caseId, kind: 'task', summary: `${status === 'done' ? 'Task completed' : 'Task cancelled'}: ${task.title}${outcome ? ` (${outcome})` : ''}` })
+        await audit.record(actor, { action: status === 'done' ? 'task.completed' : 'task.cancelled', recordType: 'task', recordId: taskId, details: { caseId: task.caseId } }, trx)
+        return task.caseId
+      })
+    },
+  }
+}
+
+export type TasksService = ReturnType<typeof tasksService>

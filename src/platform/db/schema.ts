@@ -1,0 +1,376 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely'
+
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>
+
+export interface OrganisationsTable {
+  id: Generated<string>
+  name: string
+  type: string
+  active: Generated<boolean>
+  created_at: CreatedAt
+  updated_at: Timestamp
+}
+
+export interface UsersTable {
+  id: Generated<string>
+  organisation_id: string
+  name: string
+  email: string
+  password_hash: string
+  roles: string[]
+  active: Generated<boolean>
+  must_change_password: Generated<boolean>
+  failed_sign_in_count: Generated<number>
+  locked_until: NullableTimestamp
+  last_sign_in_at: NullableTimestamp
+  created_at: CreatedAt
+  updated_at: Timestamp
+}
+
+export interface SessionsTable {
+  id_hash: string
+  user_id: string
+  created_at: CreatedAt
+  last_seen_at: Timestamp
+}
+
+export interface ApiTokensTable {
+  id: Generated<string>
+  user_id: string
+  name: string
+  token_hash: string
+  prefix: string
+  created_by: string
+  created_at: CreatedAt
+  expires_at: NullableTimestamp
+  last_used_at: NullableTimestamp
+  revoked_at: NullableTimestamp
+}
+
+export interface AuditEventsTable {
+  id: Generated<number>
+  occurred_at: CreatedAt
+  user_id: string | null
+  organisation_id: string | null
+  action: string
+  record_type: string | null
+  record_id: string | null
+  ip: string | null
+  details: ColumnType<Record<string, unknown>, string | undefined, never>
+}
+
+export interface SchemaMigrationsTable {
+  name: string
+  applied_at: CreatedAt
+}
+
+// ---- ASB case management (0002) ----
+
+type DateOnly = string
+type NullableDate = ColumnType<string | null, string | null | undefined, string | null>
+type Json<T> = ColumnType<T, string | undefined, string>
+
+export interface IncidentTypesTable {
+  code: string
+  label: string
+  category: string
+  sort: Generated<number>
+  active: Generated<boolean>
+}
+
+export interface InterventionTypesTable {
+  code: string
+  label: string
+  stage: string
+  stage_order: number
+  legal_basis: string | null
+  min_age: number | null
+  default_duration_days: number | null
+  max_duration_days: number | null
+  fixed_penalty_pence: number | null
+  requires_code: string | null
+  sort: Generated<number>
+  active: Generated<boolean>
+}
+
+export interface RiskQuestionnairesTable {
+  id: Generated<string>
+  name: string
+  active: Generated<boolean>
+  medium_threshold: number
+  high_threshold: number
+  review_days_standard: number | null
+  review_days_medium: Generated<number>
+  review_days_high: Generated<number>
+  created_at: CreatedAt
+}
+
+export interface RiskQuestionsTable {
+  questionnaire_id: string
+  code: string
+  section: string
+  text: string
+  weight: number
+  high_on_yes: Generated<boolean>
+  sort: number
+}
+
+export interface LocationsTable {
+  id: Generated<string>
+  address: string
+  postcode: string | null
+  latitude: number | null
+  longitude: number | null
+  district_code: string | null
+  ward_code: string | null
+  ward_name: string | null
+  lsoa_code: string | null
+  created_at: CreatedAt
+}
+
+export interface PeopleTable {
+  id: Generated<string>
+  given_names: string
+  family_name: string
+  aliases: Generated<string[]>
+  date_of_birth: DateOnly | null
+  phone: string | null
+  email: string | null
+  vulnerable: Generated<boolean>
+  risk_to_staff: Generated<boolean>
+  vulnerabilities: string | null
+  protected_characteristics: string | null
+  sensitive_reason: string | null
+  merged_into_id: string | null
+  created_by: string | null
+  created_by_organisation_id: string | null
+  created_at: CreatedAt
+  updated_at: Timestamp
+  version: Generated<number>
+}
+
+export interface PersonAddressesTable {
+  id: Generated<string>
+  person_id: string
+  location_id: string
+  from_date: NullableDate
+  to_date: NullableDate
+  created_at: CreatedAt
+}
+
+export interface CasesTable {
+  id: Generated<string>
+  reference: string
+  title: string
+  summary: string | null
+  type: string
+  status: Generated<string>
+  priority: Generated<string>
+  owning_organisation_id: string
+  lead_officer_id: string | null
+  location_id: string | null
+  risk_level: string | null
+  high_risk: Generated<boolean>
+  review_date: NullableDate
+  opened_at: CreatedAt
+  closed_at: NullableTimestamp
+  closure_outcome: string | null
+  closure_reason: string | null
+  victim_satisfaction: string | null
+  created_by: string | null
+  created_at: CreatedAt
+  updated_at: Timestamp
+  version: Generated<number>
+}
+
+export interface CasePeopleTable {
+  case_id: string
+  person_id: string
+  role: string
+  role_detail: string | null
+  added_at: CreatedAt
+  added_by: string | null
+}
+
+export interface IncidentsTable {
+  id: Generated<string>
+  reference: string
+  occurred_at: Timestamp
+  reported_at: Timestamp
+  channel: string
+  type_code: string
+  category: string
+  hate_motivated: Generated<boolean>
+  hate_strands: Generated<string[]>
+  description: string
+  location_id: string | null
+  location_text: string | null
+  reporting_person_id: string | null
+  case_id: string | null
+  organisation_id: string
+  recorded_by: string
+  created_at: CreatedAt
+  version: Generated<number>
+}
+
+export interface CaseNotesTable {
+  id: Generated<string>
+  case_id: string
+  body: string
+  restricted: Generated<boolean>
+  author_id: string
+  organisation_id: string
+  created_at: CreatedAt
+}
+
+export interface FieldChange {
+  field: string
+  from: unknown
+  to: unknown
+}
+
+export interface CaseEventsTable {
+  id: Generated<number>
+  case_id: string
+  occurred_at: CreatedAt
+  kind: string
+  summary: string
+  user_id: string | null
+  organisation_id: string | null
+  changes: Json<FieldChange[]>
+  restricted: Generated<boolean>
+}
+
+export interface CaseSharesTable {
+  id: Generated<string>
+  case_id: string
+  organisation_id: string
+  reason: string
+  shared_by: string
+  shared_at: CreatedAt
+  revoked_at: NullableTimestamp
+  revoked_by: string | null
+}
+
+export interface SharingAgreementsTable {
+  id: Generated<string>
+  name: string
+  purpose: string
+  sharing_organisation_id: string
+  receiving_organisation_id: string
+  starts_on: DateOnly
+  ends_on: NullableDate
+  created_by: string
+  created_at: CreatedAt
+}
+
+export interface TasksTable {
+  id: Generated<string>
+  case_id: string
+  title: string
+  details: string | null
+  assigned_to: string
+  assigned_organisation_id: string
+  due_on: DateOnly
+  status: Generated<string>
+  completed_at: NullableTimestamp
+  completed_by: string | null
+  outcome: string | null
+  created_by: string
+  created_at: CreatedAt
+}
+
+export interface RiskAssessmentsTable {
+  id: Generated<string>
+  case_id: string
+  person_id: string
+  questionnaire_id: string
+  answers: Json<Record<string, boolean>>
+  score: number
+  level: string
+  notes: string | null
+  assessed_by: string
+  assessed_at: CreatedAt
+}
+
+export interface InterventionsTable {
+  id: Generated<string>
+  case_id: string
+  person_id: string | null
+  type_code: string
+  status: Generated<string>
+  issued_on: DateOnly
+  expires_on: NullableDate
+  review_on: NullableDate
+  officer_id: string
+  organisation_id: string
+  prohibitions: string | null
+  requirements: string | null
+  power_of_arrest: Generated<boolean>
+  court: string | null
+  premises_location_id: string | null
+  notes: string | null
+  created_at: CreatedAt
+}
+
+export interface InterventionBreachesTable {
+  id: Generated<string>
+  intervention_id: string
+  breached_on: DateOnly
+  description: string
+  action: string
+  fixed_penalty_pence: number | null
+  recorded_by: string
+  recorded_at: CreatedAt
+}
+
+export interface CallbacksTable {
+  id: Generated<string>
+  case_id: string
+  person_id: string | null
+  called_at: Timestamp
+  reached: boolean
+  satisfaction: string | null
+  notes: string | null
+  called_by: string
+  created_at: CreatedAt
+}
+
+export interface DB {
+  organisations: OrganisationsTable
+  users: UsersTable
+  sessions: SessionsTable
+  api_tokens: ApiTokensTable
+  audit_events: AuditEventsTable
+  schema_migrations: SchemaMigrationsTable
+  incident_types: IncidentTypesTable
+  intervention_types: InterventionTypesTable
+  risk_questionnaires: RiskQuestionnairesTable
+  risk_questions: RiskQuestionsTable
+  locations: LocationsTable
+  people: PeopleTable
+  person_addresses: PersonAddressesTable
+  cases: CasesTable
+  case_people: CasePeopleTable
+  incidents: IncidentsTable
+  case_notes: CaseNotesTable
+  case_events: CaseEventsTable
+  case_shares: CaseSharesTable
+  sharing_agreements: SharingAgreementsTable
+  tasks: TasksTable
+  risk_assessments: RiskAssessmentsTable
+  interventions: InterventionsTable
+  intervention_breaches: InterventionBreachesTable
+  callbacks: CallbacksTable
+}
+
+export type Organisation = Selectable<OrganisationsTable>
+export type NewOrganisation = Insertable<OrganisationsTable>
+export type OrganisationUpdate = Updateable<OrganisationsTable>
+export type User = Selectable<UsersTable>
+export type NewUser = Insertable<UsersTable>
+export type UserUpdate = Updateable<UsersTable>
+export type AuditEvent = Selectable<AuditEventsTable>
+export type ApiToken = Selectable<ApiTokensTable>

@@ -1,0 +1,20 @@
+import { isRealDate } from '../dates.js'
+
+/** GOV.UK date inputs post three boxes (name-day, name-month, name-year); forms and the API deal in YYYY-MM-DD. */
+
+/** Joins a GOV.UK date input's day, month and year: '' when left empty, 'invalid' when not a real date. */
+export function dateFromParts(body: Record<string, unknown>, prefix: string): string {
+  const part = (name: string) => String(body[`${prefix}-${name}`] ?? '').trim()
+  const [day, month, year] = [part('day'), part('month'), part('year')]
+  if (!day && !month && !year) return ''
+  if (!/^\d{1,2}$/.test(day) || !/^\d{1,2}$/.test(month) || !/^\d{4}$/.test(year)) return 'invalid'
+  const iso = `${year}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`
+  return isRealDate(iso) ? iso : 'invalid'
+}
+
+/** The other way: a date's parts for re-filling a date input. */
+export function partsFromDate(iso: string | null | undefined): { day: string; month: string; year: string } {
+  if (!iso) return { day: '', month: '', year: '' }
+  const [year, month, day] = iso.split('-') as [string, string, string]
+  return { day: String(Number(day)), month: String(Number(month)), year }
+}

@@ -1,0 +1,3 @@
+import { initAll } from '/javascripts/govuk-frontend.min.js'
+
+initAll()

@@ -1,0 +1,68 @@
+import { createApp } from './app.js'
+import { services as createServices } from './composition.js'
+import { ConfigError, loadConfig } from './config.js'
+import { seedDemonstrationData } from './demo/seed.js'
+import { openDatabase } from './platform/db/database.js'
+import { migrate } from './platform/db/migrate.js'
+
+const SESSION_PRUNE_MS = 15 * 60_000
+
+async function main() {
+  const startedAt = performance.now()
+  let config
+  try {
+    config = loadConfig()
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message)
+      process.exit(1)
+    }
+    throw error
+  }
+
+  const database = await openDatabase(config.database)
+  // In production on a PostgreSQL server, migrations are a deliberate deployment step: npm run migrate.
+  if (database.kind === 'pglite' || config.environment !== 'production') await migrate(database)
+
+  const services = createServices(config, database)
+  const app = await createApp(services)
+
+  if (config.seedDemoData) {
+    const credentials = await seedDemonstrationData(database.db)
+    if (credentials) printCredentials(credentials)
+  }
+
+  const pruning = setInterval(() => void services.auth.pruneExpiredSessions().catch((error) => app.log.error({ err: error }, 'session pruning failed')), SESSION_PRUNE_MS)
+  pruning.unref()
+
+  let closing = false
+  const shutdown = async (signal: string) => {
+    if (closing) return
+    closing = true
+    app.log.info({ signal }, 'shutting down: finishing requests in progress')
+    clearInterval(pruning)
+    await app.close()
+    await database.close()
+    process.exit(0)
+  }
+  process.on('SIGTERM', () => void shutdown('SIGTERM'))
+  process.on('SIGINT', () => void shutdown('SIGINT'))
+
+  await app.listen({ port: config.port, host: config.host })
+  app.log.info({ database: database.kind, startupMs: Math.round(performance.now() - startedAt) }, 'ready')
+  console.log(`\nSafer Communities is running at http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}\n`)
+}
+
+function printCredentials(credentials: { role: string; email: string; password: string }[]) {
+  const width = Math.max(...credentials.map((c) => c.email.length))
+  console.log('\nDemonstration data loaded. Sign-in details (shown only this once; keep them):\n')
+  for (const credential of credentials) {
+    console.log(`  ${credential.role.padEnd(24)} ${credential.email.padEnd(width)}  ${credential.password}`)
+  }
+  console.log('')
+}
+
+main().catch((error) => {
+  console.error(error)
+  process.exit(1)
+})

@@ -1,0 +1,236 @@
+import { existsSync } from 'node:fs'
+import type { AddressInfo } from 'node:net'
+import { AxeBuilder } from '@axe-core/playwright'
+import type { FastifyInstance } from 'fastify'
+import { type Browser, type BrowserContext, type BrowserContextOptions, type Page, chromium } from 'playwright-core'
+import { expect } from 'vitest'
+import { createApp } from '../../src/app.js'
+import { services as createServices } from '../../src/composition.js'
+import { type DemoCredential, seedDemonstrationData } from '../../src/demo/seed.js'
+import type { Role } from '../../src/modules/auth/permissions.js'
+import { testConfig } from '../helpers/app.js'
+import { freshDatabase, type TestDatabase } from '../helpers/database.js'
+
+/** Debian's Chromium (CHROMIUM_PATH overrides it). The tests never download a browser. */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
+export const chromiumAvailable = existsSync(CHROMIUM_PATH)
+
+/**
+ * Skip the browser tests only on a developer's machine without Chromium. On CI (process.env.CI set)
+ * they always run, and startBrowserHarness() throws if Chromium is missing, so the run fails instead of passing quietly.
+ */
+export const skipBrowserTests = !chromiumAvailable && !process.env.CI
+export const skipReason = `Chromium not found at ${CHROMIUM_PATH}: browser tests skipped (install the Debian chromium package to run them; on CI they fail instead)`
+if (skipBrowserTests) console.warn(skipReason)
+
+/** Accessibility problems below 'serious' seen by checkAccessibility in this test file. */
+const minorViolations: string[] = []
+
+const LAUNCH_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-gpu', '--no-first-run']
+
+/** The WCAG levels the service promises (WCAG 2.2 AA, as required of public sector websites). */
+export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']
+
+export interface BrowserHarness {
+  baseUrl: string
+  browser: Browser
+  app: FastifyInstance
+  testDb: TestDatabase
+  /** The demo users' sign-in details, as seedDemonstrationData returned them. */
+  credentials: DemoCredential[]
+  credentialFor(role: Role): DemoCredential
+  /** A new browser context (own cookies) and page, pointed at the app. Closed by close(). */
+  newPage(options?: BrowserContextOptions): Promise<Page>
+  /** Accessibility problems below 'serious' that checkAccessibility saw: reported, not failed. */
+  minorViolations: string[]
+  close(): Promise<void>
+}
+
+/** Starts the real app over HTTP on a fresh, seeded database, and launches Chromium. */
+export async function startBrowserHarness(): Promise<BrowserHarness> {
+  if (!chromiumAvailable) throw new Error(`${CHROMIUM_PATH} is missing: the browser tests cannot run (CI=${process.env.CI ?? ''})`)
+
+  const testDb = await freshDatabase()
+  const cleanups: (() => Promise<void>)[] = [() => testDb.destroy()]
+  const close = async () => {
+    // Newest first: contexts, then the browser, then the app, then the database.
+    for (const cleanup of cleanups.reverse().splice(0)) {
+      await cleanup().catch((error: unknown) => console.error('browser harness clean-up failed:', error))
+    }
+  }
+
+  try {
+    // Server errors (5xx) are logged, so a failing step shows what went wrong on the server.
+    const config = testConfig({ database: testDb.target, port: 0, host: '127.0.0.1', logLevel: 'error' })
+    const app = await createApp(createServices(config, testDb.database))
+    cleanups.push(() => app.close())
+    await app.listen({ port: 0, host: '127.0.0.1' })
+    const { port } = app.server.address() as AddressInfo
+    const baseUrl = `http://127.0.0.1:${port}`
+
+    const credentials = await seedDemonstrationData(testDb.database.db)
+    if (!credentials) throw new Error('seedDemonstrationData returned no credentials: the database was not empty')
+
+    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: LAUNCH_ARGS })
+    cleanups.push(() => browser.close())
+
+    const contexts: BrowserContext[] = []
+    cleanups.push(async () => {
+      for (const context of contexts) await context.close()
+    })
+
+    return {
+      baseUrl,
+      browser,
+      app,
+      testDb,
+      credentials,
+      credentialFor(role) {
+        const credential = credentials.find((c) => c.role === role)
+        if (!credential) throw new Error(`no demo user has the role ${role}`)
+        return credential
+      },
+      async newPage(options = {}) {
+        const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1280, height: 900 }, ...options })
+        contexts.push(context)
+        const page = await context.newPage()
+        watchForBrowserErrors(page)
+        if (options.javaScriptEnabled === false) withoutJavaScript.set(page, browser)
+        return page
+      },
+      minorViolations,
+      close,
+    }
+  } catch (error) {
+    await close()
+    throw error
+  }
+}
+
+// ---- Page helpers -------------------------------------------------------------------------------
+
+const browserErrors = new WeakMap<Page, string[]>()
+/** The page's recent requests, newest last, for explaining a failed wait. */
+const networkLogs = new WeakMap<Page, string[]>()
+
+/** Records script errors and failed sub-resources (styles, fonts, scripts): a page can look fine in the DOM with its CSS missing. */
+function watchForBrowserErrors(page: Page) {
+  const errors: string[] = []
+  browserErrors.set(page, errors)
+  const network: string[] = []
+  networkLogs.set(page, network)
+  const started = Date.now()
+  const note = (text: string) => {
+    network.push(`+${Date.now() - started}ms ${text}`)
+    if (network.length > 30) network.shift()
+  }
+  page.on('request', (request) => note(`→ ${request.method()} ${new URL(request.url()).pathname}`))
+  page.on('requestfinished', (request) => void request.response().then((response) => note(`← ${response?.status() ?? '?'} ${request.method()} ${new URL(request.url()).pathname}`)))
+  page.on('load', () => note(`load ${pathOf(page)}`))
+  page.on('pageerror', (error) => errors.push(`script error on ${page.url()}: ${error.message}`))
+  page.on('requestfailed', (request) => {
+    // ERR_ABORTED: the browser dropped the request because the page navigated away (a late favicon, say).
+    const reason = request.failure()?.errorText ?? 'unknown'
+    if (reason !== 'net::ERR_ABORTED') errors.push(`request failed: ${request.url()} (${reason})`)
+  })
+  page.on('response', (response) => {
+    if (response.request().resourceType() !== 'document' && response.status() >= 400) errors.push(`${response.status()} for ${response.url()}`)
+  })
+  page.on('console', (message) => {
+    // CSP refusals show only on the console.
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) errors.push(`CSP: ${message.text()}`)
+  })
+}
+
+/** Fails if the page has had a script error, a CSP refusal or a failed sub-resource since it opened. */
+export function expectNoBrowserErrors(page: Page) {
+  expect(browserErrors.get(page) ?? [], 'browser errors').toEqual([])
+}
+
+/** The path (and query) the page is at now. */
+export function pathOf(page: Page): string {
+  const url = new URL(page.url())
+  return url.pathname + url.search
+}
+
+/** Waits until the page has navigated to (and loaded) the given path; a predicate can match a path with an id in it. */
+export async function waitForPath(page: Page, path: string | ((pathname: string, url: URL) => boolean)) {
+  try {
+    await page.waitForURL((url) => (typeof path === 'string' ? url.pathname + url.search === path || url.pathname === path : path(url.pathname, url)))
+  } catch (error) {
+    // Say where the browser got to instead: usually a page with an error message on it.
+    const heading = await page.locator('h1').first().innerText({ timeout: 1000 }).catch(() => '(none)')
+    const problems = await page.locator('.govuk-error-summary').innerText({ timeout: 1000 }).catch(() => '(none)')
+    const recent = (networkLogs.get(page) ?? []).join('\n  ')
+    throw new Error(`expected to reach ${typeof path === 'string' ? path : 'a matching path'}, but the browser is at ${page.url()} (heading: ${heading}; error summary: ${problems})\nrecent requests:\n  ${recent}`, { cause: error })
+  }
+}
+
+/** Fills in and submits the sign-in form; returns when the browser has left the sign-in page. */
+export async function signIn(page: Page, email: string, password: string) {
+  await page.goto('/sign-in')
+  await fillSignIn(page, email, password)
+  await waitForPath(page, (pathname) => pathname !== '/sign-in')
+}
+
+/** Fills in the sign-in form and presses the button, without waiting for where it leads. */
+export async function fillSignIn(page: Page, email: string, password: string) {
+  await page.getByLabel('Email address', { exact: true }).fill(email)
+  await page.getByLabel('Password', { exact: true }).fill(password)
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click()
+}
+
+/** Presses the Sign out button in the header and waits for the signed-out sign-in page. */
+export async function signOut(page: Page) {
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click()
+  await waitForPath(page, (pathname, url) => pathname === '/sign-in' && url.searchParams.has('signedOut'))
+}
+
+/** The link texts in the service navigation ("Main"). */
+export async function navigationLinks(page: Page): Promise<string[]> {
+  const links = page.getByRole('navigation', { name: 'Main' }).getByRole('link')
+  return (await links.allInnerTexts()).map((text) => text.trim())
+}
+
+// ---- Accessibility --------------------------------------------------------------------------------
+
+/** Pages opened with JavaScript off, and the browser they belong to. */
+const withoutJavaScript = new WeakMap<Page, Browser>()
+
+/**
+ * axe runs inside the page, so it cannot run where JavaScript is off. Instead the page's HTML, as the
+ * browser has it, is served again at the same address to a scratch page whose own scripts a CSP
+ * blocks: the same DOM and styles, no script-added markup, and axe injected by Playwright.
+ */
+async function analyzeWithoutJavaScript(page: Page, browser: Browser) {
+  const html = await page.content()
+  const address = page.url()
+  const context = await browser.newContext({ viewport: page.viewportSize() })
+  try {
+    const scratch = await context.newPage()
+    await scratch.route((url) => url.href === address, (route) => route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', headers: { 'content-security-policy': "script-src 'none'" }, body: html }))
+    await scratch.goto(address)
+    const marked = await scratch.evaluate(() => document.body.classList.contains('js-enabled'))
+    if (marked) throw new Error('the page scripts ran in the scratch copy of a no-JavaScript page')
+    return await new AxeBuilder({ page: scratch }).withTags(AXE_TAGS).analyze()
+  } finally {
+    await context.close()
+  }
+}
+
+/**
+ * Runs axe (WCAG 2.0, 2.1 and 2.2, A and AA) on the page as it is now, and fails listing every
+ * 'serious' or 'critical' violation. Lesser ones are kept in minorViolations for the report.
+ */
+export async function checkAccessibility(page: Page) {
+  await page.waitForLoadState('load')
+  const where = pathOf(page)
+  const results = withoutJavaScript.has(page) ? await analyzeWithoutJavaScript(page, withoutJavaScript.get(page)!) : await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze()
+  const describe = (violation: (typeof results.violations)[number]) =>
+    `${where}: ${violation.id} (${violation.impact}) ${violation.help} – ${violation.nodes.map((node) => node.target.join(' ')).join(', ')} – ${violation.helpUrl}`
+  const blocking = results.violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+  minorViolations.push(...results.violations.filter((violation) => !blocking.includes(violation)).map(describe))
+  expect(blocking.map(describe), `serious or critical accessibility violations on ${where}`).toEqual([])
+  // A page that axe found nothing to test would pass vacuously.
+  expect(results.passes.length, `axe ran no checks on ${where}`).toBeGreaterThan(0)
+}

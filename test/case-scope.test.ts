@@ -1,0 +1,99 @@
+import type { LightMyRequestResponse } from 'fastify'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { AccessEntry } from '../src/platform/http/access.js'
+import { createTestApp, type TestApp } from './helpers/app.js'
+import { asbFactories } from './helpers/asb-factories.js'
+
+/**
+ * Organisation scope over every route that names a case, person, incident, address, intervention, assessment or task:
+ * a case manager of an unrelated organisation must get 404 (the record's existence does not leak), never the record.
+ */
+let t: TestApp
+let ids: Record<string, string>
+let routes: AccessEntry[]
+let answers: Record<string, boolean>
+
+beforeAll(async () => {
+  t = await createTestApp()
+  const db = t.testDb.database.db
+  const asb = asbFactories(db)
+  const council = await t.factories.organisation({ type: 'council' })
+  const officer = await t.factories.user({ roles: ['case_manager'], organisationId: council.id })
+  const record = await asb.case({ owningOrganisationId: council.id, leadOfficerId: officer.id })
+  const person = await asb.person({ createdByOrganisationId: council.id })
+  await asb.linkPerson(record.id, person.id, 'victim')
+  const location = await asb.location()
+  const incident = await asb.incident({ organisationId: council.id, recordedBy: officer.id, caseId: record.id, locationId: location.id })
+  const questionnaire = await db.selectFrom('risk_questionnaires').select('id').where('active', '=', true).executeTakeFirstOrThrow()
+  const assessment = await db.insertInto('risk_assessments').values({ case_id: record.id, person_id: person.id, questionnaire_id: questionnaire.id, answers: '{}', score: 0, level: 'standard', assessed_by: officer.id }).returning('id').executeTakeFirstOrThrow()
+  const intervention = await db.insertInto('interventions').values({ case_id: record.id, person_id: person.id, type_code: 'warning_letter', issued_on: '2026-01-05', officer_id: officer.id, organisation_id: council.id }).returning('id').executeTakeFirstOrThrow()
+  const task = await db.insertInto('tasks').values({ case_id: record.id, title: 'Visit', assigned_to: officer.id, assigned_organisation_id: council.id, due_on: '2030-01-01', created_by: officer.id }).returning('id').executeTakeFirstOrThrow()
+  const other = await t.factories.organisation()
+  const share = await db.insertInto('case_shares').values({ case_id: record.id, organisation_id: other.id, reason: 'x', shared_by: officer.id }).returning('id').executeTakeFirstOrThrow()
+  ids = { case: record.id, person: person.id, incident: incident.id, location: location.id, assessment: assessment.id, intervention: intervention.id, task: task.id, share: share.id }
+  routes = t.app.accessTable.filter((route) => route.method !== 'HEAD' && String(route.access).startsWith('cases:') && route.url.includes(':') && !route.url.includes('.:format'))
+  const questions = await db.selectFrom('risk_questions').select('code').where('questionnaire_id', '=', questionnaire.id).execute()
+  answers = Object.fromEntries(questions.map((question) => [question.code, false]))
+  ids.officer = officer.id
+  ids.otherOrganisation = other.id
+})
+afterAll(() => t.close())
+
+/** The record each parameter names, by the route's family. */
+function addressOf(url: string): string {
+  const family = url.split('/').find((part) => ['cases', 'people', 'incidents', 'locations', 'tasks'].includes(part))
+  return url
+    .replace(/\/risk-assessments\/:id/, `/risk-assessments/${ids.assessment}`)
+    .replace(/\/interventions\/:id/, `/interventions/${ids.intervention}`)
+    .replace(':caseId', ids.case!)
+    .replace(':personId', ids.person!)
+    .replace(':taskId', ids.task!)
+    .replace(':shareId', ids.share!)
+    .replace(':id', { cases: ids.case, people: ids.person, incidents: ids.incident, locations: ids.location, tasks: ids.task }[family ?? 'cases']!)
+}
+
+describe('organisation scope over every record route', () => {
+  it('covers the case, person, incident, address, assessment, intervention and task routes', () => {
+    expect(routes.length).toBeGreaterThanOrEqual(40)
+    for (const family of ['/cases/', '/people/', '/incidents/', '/locations/', '/tasks/', '/api/v1/cases/', '/api/v1/people/', '/api/v1/incidents/']) {
+      expect(routes.some((route) => route.url.startsWith(family)), family).toBe(true)
+    }
+  })
+
+  it('answers a case manager of an unrelated organisation with 404 on every one of them, and leaks nothing', async () => {
+    const stranger = await t.signInAs(['case_manager'])
+    await stranger.get('/')
+    // A person the stranger may see, so that a merge is refused for the target alone.
+    const theirs = await asbFactories(t.testDb.database.db).person({ createdByOrganisationId: stranger.user.organisationId })
+    /** A valid body for each kind of change, so that every request reaches the scope check rather than stopping at validation. */
+    const bodyFor = (url: string): Record<string, unknown> => {
+      if (url.endsWith('/merge')) return { duplicateId: theirs.id }
+      if (/interventions\/[^/]+\/status$/.test(url)) return { status: 'complied' }
+      if (/interventions\/[^/]+\/breach(es)?$/.test(url)) return { breachedOn: '2026-02-01', description: 'Music again', action: 'warning', 'breachedOn-day': '1', 'breachedOn-month': '2', 'breachedOn-year': '2026' }
+      if (url.endsWith('/interventions') || url.includes('/interventions/new')) return { typeCode: 'warning_letter', personId: ids.person, issuedOn: '2026-01-05', 'issuedOn-day': '5', 'issuedOn-month': '1', 'issuedOn-year': '2026' }
+      if (url.includes('/risk-assessments')) return { personId: ids.person, answers, ...Object.fromEntries(Object.keys(answers).map((code) => [code, 'no'])) }
+      if (url.endsWith('/status')) return { status: 'review', version: 1 }
+      if (url.endsWith('/close')) return { outcome: 'resolved', reason: 'x', satisfaction: 'satisfied', version: 1 }
+      if (url.endsWith('/reopen')) return { reason: 'x', version: 1 }
+      if (url.endsWith('/shares') || url.endsWith('/share')) return { organisationId: ids.otherOrganisation, reason: 'x' }
+      if (url.endsWith('/tasks') || url.endsWith('/tasks/new')) return { title: 'x', assignedTo: ids.officer, dueOn: '2030-01-01', 'dueOn-day': '1', 'dueOn-month': '1', 'dueOn-year': '2030' }
+      if (url.endsWith('/edit') || /\/api\/v1\/(cases|people)\/[^/]+$/.test(url)) return { title: 'x', type: 'location', priority: 'normal', givenNames: 'A', familyName: 'B', version: 1 }
+      return { caseId: ids.case, personId: ids.person, role: 'victim', body: 'x', reason: 'x', reached: 'yes', satisfaction: 'satisfied' }
+    }
+    const asForm = (body: Record<string, unknown>) => Object.fromEntries(Object.entries(body).filter(([, value]) => typeof value !== 'object').map(([key, value]) => [key, String(value)]))
+    const failures: string[] = []
+    for (const route of routes) {
+      const url = addressOf(route.url)
+      let response: LightMyRequestResponse
+      if (route.method === 'GET') response = await stranger.get(url)
+      else if (url.startsWith('/api/')) response = await stranger.json(route.method as 'POST' | 'PATCH', url, bodyFor(url))
+      else response = await stranger.submit(url, asForm(bodyFor(url)))
+      if (response.statusCode !== 404) failures.push(`${route.method} ${route.url} -> ${url}: ${response.statusCode}`)
+    }
+    expect(failures).toEqual([])
+    // Nothing was written by any of those calls.
+    const db = t.testDb.database.db
+    expect(await db.selectFrom('case_notes').select('id').execute()).toHaveLength(0)
+    expect((await db.selectFrom('tasks').select('status').where('id', '=', ids.task!).executeTakeFirstOrThrow()).status).toBe('open')
+  })
+})
