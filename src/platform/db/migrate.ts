@@ -30,7 +30,8 @@ export async function migrate(database: Database, dir = MIGRATIONS_DIR): Promise
       const pending = files.find((file) => !done.has(file))
       if (!pending) return null
       await tx.exec(await readFile(path.join(dir, pending), 'utf8'))
-      await tx.query('insert into schema_migrations (name) values ($1)', [pending])
+      // clock_timestamp, not now(): now() is when this transaction began, which may be before the previous one committed.
+      await tx.query('insert into schema_migrations (name, applied_at) values ($1, clock_timestamp())', [pending])
       return pending
     })
     if (next === null) return { applied }
