@@ -1,4 +1,4 @@
-import { type Expression, type SqlBool, sql } from 'kysely'
+import { type Expression, type RawBuilder, type SqlBool, sql } from 'kysely'
 import type { Executor } from '../../platform/db/executor.js'
 import type { FieldChange } from '../../platform/db/schema.js'
 import { ConflictError, ForbiddenError, NotFoundError } from '../../platform/http/errors.js'
@@ -8,59 +8,51 @@ import type { Actor } from '../audit/audit.events.js'
  * The one scope rule for ASB records. A case is visible to an organisation that owns it, that it is shared with
  * (and not revoked), or that receives the owner's cases under an information sharing agreement in force today.
  * Every list, search, count, export and page of cases, incidents and people goes through these functions.
+ *
+ * The rules are correlated conditions on one row (a few index probes each), so a query that has already narrowed
+ * its rows, by a name or a reference, checks only those rows rather than building the set of every visible record.
  */
-export function visibleCaseIds(db: Executor, organisationId: string) {
-  return db
-    .selectFrom('cases')
-    .select('cases.id')
-    .where((eb) =>
-      eb.or([
-        eb('cases.owning_organisation_id', '=', organisationId),
-        eb.exists(
-          eb
-            .selectFrom('case_shares')
-            .select(sql`1`.as('one'))
-            .whereRef('case_shares.case_id', '=', 'cases.id')
-            .where('case_shares.organisation_id', '=', organisationId)
-            .where('case_shares.revoked_at', 'is', null),
-        ),
-        eb.exists(
-          eb
-            .selectFrom('sharing_agreements')
-            .select(sql`1`.as('one'))
-            .whereRef('sharing_agreements.sharing_organisation_id', '=', 'cases.owning_organisation_id')
-            .where('sharing_agreements.receiving_organisation_id', '=', organisationId)
-            .where('sharing_agreements.starts_on', '<=', sql<string>`current_date`)
-            .where((agreement) => agreement.or([agreement('sharing_agreements.ends_on', 'is', null), agreement('sharing_agreements.ends_on', '>=', sql<string>`current_date`)])),
-        ),
-      ]),
-    )
+export function caseRowVisibleTo(organisationId: string, caseAlias = 'cases'): RawBuilder<SqlBool> {
+  const id = sql.ref(`${caseAlias}.id`)
+  const owner = sql.ref(`${caseAlias}.owning_organisation_id`)
+  return sql<SqlBool>`(${owner} = ${organisationId}
+    or exists (select 1 from case_shares where case_shares.case_id = ${id} and case_shares.organisation_id = ${organisationId} and case_shares.revoked_at is null)
+    or exists (select 1 from sharing_agreements where sharing_agreements.sharing_organisation_id = ${owner}
+      and sharing_agreements.receiving_organisation_id = ${organisationId} and sharing_agreements.starts_on <= current_date
+      and (sharing_agreements.ends_on is null or sharing_agreements.ends_on >= current_date)))`
 }
 
 /** Incidents an organisation may see: those it recorded, and those on a case it may see. */
-export function visibleIncidentIds(db: Executor, organisationId: string) {
-  return db
-    .selectFrom('incidents')
-    .select('incidents.id')
-    .where((eb) => eb.or([eb('incidents.organisation_id', '=', organisationId), eb('incidents.case_id', 'in', visibleCaseIds(db, organisationId))]))
+export function incidentRowVisibleTo(organisationId: string, incidentAlias = 'incidents'): RawBuilder<SqlBool> {
+  return sql<SqlBool>`(${sql.ref(`${incidentAlias}.organisation_id`)} = ${organisationId}
+    or exists (select 1 from cases incident_case where incident_case.id = ${sql.ref(`${incidentAlias}.case_id`)} and ${caseRowVisibleTo(organisationId, 'incident_case')}))`
 }
 
 /**
  * People an organisation may see: those it added, those on a case it may see, and reporters of incidents it may see.
- * A person merged into another is not listed; links to them were moved to the survivor.
+ * (Merged people are left out by the callers: links to them were moved to the survivor.)
  */
+export function personRowVisibleTo(organisationId: string, personAlias = 'people'): RawBuilder<SqlBool> {
+  // `offset 0` keeps each EXISTS a probe per person through the person_id indexes. Without it the planner may turn
+  // it into a hash of every visible case link or incident, built in full before the first person is checked.
+  const id = sql.ref(`${personAlias}.id`)
+  return sql<SqlBool>`(${sql.ref(`${personAlias}.created_by_organisation_id`)} = ${organisationId}
+    or exists (select 1 from case_people person_case_link join cases person_case on person_case.id = person_case_link.case_id
+      where person_case_link.person_id = ${id} and ${caseRowVisibleTo(organisationId, 'person_case')} offset 0)
+    or exists (select 1 from incidents person_incident where person_incident.reporting_person_id = ${id} and ${incidentRowVisibleTo(organisationId, 'person_incident')} offset 0))`
+}
+
+export function visibleCaseIds(db: Executor, organisationId: string) {
+  return db.selectFrom('cases').select('cases.id').where(caseRowVisibleTo(organisationId))
+}
+
+export function visibleIncidentIds(db: Executor, organisationId: string) {
+  return db.selectFrom('incidents').select('incidents.id').where(incidentRowVisibleTo(organisationId))
+}
+
+/** A person merged into another is not listed; links to them were moved to the survivor. */
 export function visiblePersonIds(db: Executor, organisationId: string) {
-  return db
-    .selectFrom('people')
-    .select('people.id')
-    .where('people.merged_into_id', 'is', null)
-    .where((eb) =>
-      eb.or([
-        eb('people.created_by_organisation_id', '=', organisationId),
-        eb('people.id', 'in', eb.selectFrom('case_people').select('case_people.person_id').where('case_people.case_id', 'in', visibleCaseIds(db, organisationId))),
-        eb('people.id', 'in', eb.selectFrom('incidents').select('incidents.reporting_person_id').where('incidents.id', 'in', visibleIncidentIds(db, organisationId)).where('incidents.reporting_person_id', 'is not', null)),
-      ]),
-    )
+  return db.selectFrom('people').select('people.id').where('people.merged_into_id', 'is', null).where(personRowVisibleTo(organisationId))
 }
 
 export function caseVisibleTo(db: Executor, organisationId: string, caseIdColumn: Expression<string>): Expression<SqlBool> {

@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import type { Executor } from '../../platform/db/executor.js'
-import { visibleCaseIds, visibleIncidentIds, visiblePersonIds } from '../cases/case-access.js'
+import { personRowVisibleTo, visibleCaseIds, visibleIncidentIds, visiblePersonIds } from '../cases/case-access.js'
 
 const fullName = sql<string>`lower(people.given_names || ' ' || people.family_name)`
 
@@ -21,6 +21,89 @@ export interface SearchFilter {
   q?: string
   dateOfBirth?: string
   address?: string
+}
+
+export interface PersonSearchResult {
+  id: string
+  givenNames: string
+  familyName: string
+  aliases: string[]
+  dateOfBirth: string | null
+  address: string | null
+  postcode: string | null
+}
+
+/** Trigram similarity at which a dictionary word counts as a spelling of a word typed ("smtih" is 0.2 from "smith"). */
+const CLOSE_WORD_THRESHOLD = 0.2
+/** How many of the closest dictionary words each word typed may stand for. */
+const CLOSE_WORDS = 10
+const fullNameOf = sql`lower(p.given_names || ' ' || p.family_name)`
+/** How close a person's names are to the search, 0 to 1. */
+const score = (q: string) =>
+  sql`greatest(similarity(${q}, ${fullNameOf}), word_similarity(${q}, ${fullNameOf}), word_similarity(${q}, people_alias_text(p.aliases)))`
+
+const escapeLike = (value: string) => value.replace(/[\\%_]/g, '\\$&')
+
+/**
+ * People search, typo-tolerant on names and other names, by date of birth and by address, limited to the people the
+ * organisation may see. Each way a name can match is its own index scan in index order with a limit: "starts with"
+ * on the full name and on the family name (b-tree), the nearest names by word similarity (GiST, nearest first) and the
+ * nearest other names. The scope rule and the other filters are checked as each scan reads rows, so a search reads a
+ * few hundred rows however many people there are. The merged list is ranked: the exact name, then "starts with",
+ * then the closest spelling, then family name and given names.
+ */
+export function searchPeopleQuery(organisationId: string, filter: SearchFilter, limit: number) {
+  const q = (filter.q ?? '').trim().toLowerCase().replace(/\s+/g, ' ')
+  const prefix = `${escapeLike(q)}%`
+  const addressTerm = (filter.address ?? '').trim().toLowerCase().replace(/\s+/g, ' ')
+  const filters = [sql`p.merged_into_id is null`, personRowVisibleTo(organisationId, 'p')]
+  if (filter.dateOfBirth) filters.push(sql`p.date_of_birth = ${filter.dateOfBirth}`)
+  if (addressTerm) {
+    // An address containing the words, or a postcode starting with them (spaces ignored); any address they have had.
+    filters.push(sql`p.id in (select pa.person_id from person_addresses pa join locations l on l.id = pa.location_id
+      where lower(l.address) like ${`%${escapeLike(addressTerm)}%`} or upper(replace(l.postcode, ' ', '')) like ${`${escapeLike(addressTerm.replace(/ /g, '').toUpperCase())}%`})`)
+  }
+  const where = sql.join(filters, sql` and `)
+  // Close spellings are looked for only when the "starts with" scans found too few: they rank below every one of
+  // those. Each word typed (three letters or more; trigrams cannot tell shorter ones apart) must be close to a word
+  // of the person's names or other names (see name_words in migration 0003).
+  const words = [...new Set(q.split(/[^\p{L}\p{N}']+/u).filter((word) => word.length >= 3))].slice(0, 4)
+  const nameWords = sql`person_name_words(p.given_names, p.family_name, p.aliases)`
+  const closeWordsTo = (word: string) => sql`select word from name_words where word % ${word} order by word <-> ${word}, word limit ${CLOSE_WORDS}`
+  // One word typed: take the people of each close word in turn, closest word first, each scan stopping at the limit
+  // (a common surname's close words hold thousands of people). Several words: every one must be matched, and the
+  // people holding a close word for each are few.
+  const closeSpellings =
+    words.length === 1
+      ? sql`select close_match.id from (select word, word <-> ${words[0]} as distance from name_words where word % ${words[0]} order by distance, word limit ${CLOSE_WORDS}) close
+          cross join lateral (select p.id from people p where ${nameWords} @> array[close.word] and ${where} limit ${limit}) close_match
+          where (select count(*) from starts_with) < ${limit}
+          order by close.distance, close.word limit ${limit}`
+      : sql`select p.id from people p where (select count(*) from starts_with) < ${limit}
+          and ${sql.join(words.map((word) => sql`${nameWords} && array(${closeWordsTo(word)})`), sql` and `)}
+          and ${where} order by ${score(q)} desc, p.family_name, p.given_names limit ${limit}`
+  const found = q
+    ? sql`with starts_with as materialized (
+          (select p.id from people p where ${fullNameOf} collate "C" like ${prefix} and ${where} order by ${fullNameOf} collate "C" limit ${limit})
+          union (select p.id from people p where lower(p.family_name) collate "C" like ${prefix} and ${where} order by lower(p.family_name) collate "C" limit ${limit}))
+        select id from starts_with
+        ${words.length ? sql`union (${closeSpellings})` : sql``}`
+    : sql`select p.id from people p where ${where} order by p.family_name, p.given_names limit ${limit}`
+  const rank = q
+    ? sql`(${fullNameOf} = ${q}) desc,
+        (${fullNameOf} like ${prefix} or lower(p.family_name) like ${prefix} or exists (select 1 from unnest(p.aliases) alias where lower(alias) like ${prefix})) desc,
+        ${score(q)} desc,`
+    : sql``
+  return sql<PersonSearchResult>`select p.id, p.given_names "givenNames", p.family_name "familyName", p.aliases, p.date_of_birth "dateOfBirth",
+      current_address.address, current_address.postcode
+    from (${found}) found
+    join people p on p.id = found.id
+    left join lateral (
+      select l.address, l.postcode from person_addresses pa join locations l on l.id = pa.location_id
+      where pa.person_id = p.id and pa.to_date is null order by pa.from_date desc nulls last, pa.created_at desc limit 1
+    ) current_address on true
+    order by ${rank} p.family_name, p.given_names, p.id
+    limit ${limit}`
 }
 
 export function peopleRepository(db: Executor) {
@@ -122,45 +205,12 @@ export function peopleRepository(db: Executor) {
       return Number(row.victimCases) >= 2 || Number(row.recentReports) >= 3
     },
 
-    /** Typo-tolerant: prefix matches on names and aliases first, then trigram similarity. */
+    /** See searchPeopleQuery. pg_trgm's `%` uses the threshold set here, for this transaction only. */
     search(organisationId: string, filter: SearchFilter, limit = 50) {
-      const q = (filter.q ?? '').trim().toLowerCase().replace(/\s+/g, ' ')
-      const prefix = `${q.replace(/[\\%_]/g, '\\$&')}%`
-      let query = db
-        .selectFrom('people')
-        .leftJoin(currentAddress(db).as('current'), 'current.person_id', 'people.id')
-        .select([
-          'people.id',
-          'people.given_names as givenNames',
-          'people.family_name as familyName',
-          'people.aliases',
-          'people.date_of_birth as dateOfBirth',
-          'current.address',
-          'current.postcode',
-        ])
-        .where('people.id', 'in', visiblePersonIds(db, organisationId))
-      if (q) {
-        const prefixMatch = sql<boolean>`(${fullName} like ${prefix} or lower(people.family_name) like ${prefix} or lower(people.given_names) like ${prefix}
-          or exists (select 1 from unnest(people.aliases) alias where lower(alias) like ${prefix}))`
-        const score = sql<number>`greatest(similarity(${fullName}, ${q}), word_similarity(${q}, ${fullName}),
-          coalesce((select max(similarity(lower(alias), ${q})) from unnest(people.aliases) alias), 0))`
-        query = query.where(sql<boolean>`(${prefixMatch} or ${score} > 0.3)`).orderBy(prefixMatch, 'desc').orderBy(score, 'desc')
-      }
-      if (filter.dateOfBirth) query = query.where('people.date_of_birth', '=', filter.dateOfBirth)
-      if (filter.address) {
-        const pattern = `%${filter.address.trim().replace(/[\\%_]/g, '\\$&')}%`
-        query = query.where((eb) =>
-          eb.exists(
-            eb
-              .selectFrom('person_addresses')
-              .innerJoin('locations', 'locations.id', 'person_addresses.location_id')
-              .select(sql`1`.as('one'))
-              .whereRef('person_addresses.person_id', '=', 'people.id')
-              .where((address) => address.or([address('locations.address', 'ilike', pattern), address(sql<string>`replace(locations.postcode, ' ', '')`, 'ilike', pattern.replace(/ /g, ''))])),
-          ),
-        )
-      }
-      return query.orderBy('people.family_name').orderBy('people.given_names').limit(limit).execute()
+      return db.transaction().execute(async (trx) => {
+        await sql`select set_config('pg_trgm.similarity_threshold', ${String(CLOSE_WORD_THRESHOLD)}, true)`.execute(trx)
+        return (await searchPeopleQuery(organisationId, filter, limit).execute(trx)).rows
+      })
     },
 
     /** Likely duplicates among the people the organisation may see: same name and date of birth, or a similar name at the same address. */

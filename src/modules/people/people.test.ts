@@ -247,6 +247,25 @@ describe('search', () => {
     expect((await manager.get(`/people?q=${familyName}&address=Humberstone`)).body).not.toContain(`/people/${id}`)
   })
 
+  it('ranks the exact name first, then names starting with it, then close spellings, word by word and in any order', async () => {
+    const organisationId = manager.user.organisationId
+    const exact = await asb.person({ givenNames: 'Halina', familyName: 'Wojciechowska', createdByOrganisationId: organisationId })
+    const longer = await asb.person({ givenNames: 'Halina', familyName: 'Wojciechowska-Nowak', createdByOrganisationId: organisationId })
+    const close = await asb.person({ givenNames: 'Halinka', familyName: 'Wojciechowski', createdByOrganisationId: organisationId })
+    const found = async (q: string) => (await manager.json('GET', `/api/v1/people?q=${encodeURIComponent(q)}`)).json().map((row: { id: string }) => row.id)
+
+    expect((await found('Halina Wojciechowska')).slice(0, 3)).toEqual([exact.id, longer.id, close.id])
+    expect(await found('Wojceichowska')).toEqual(expect.arrayContaining([exact.id, longer.id]))
+    expect(await found('wojciechowska halina')).toEqual(expect.arrayContaining([exact.id, longer.id, close.id]))
+    expect(await found('Ha')).toEqual(expect.arrayContaining([exact.id, longer.id, close.id]))
+    expect(await found('Halina Nowak')).toContain(longer.id)
+
+    // A name given later is found by a mistyped search at once.
+    expect(await found('Brzezinksa')).not.toContain(close.id)
+    await db().updateTable('people').set({ aliases: ['Lina Brzezinska'] }).where('id', '=', close.id).execute()
+    expect(await found('Brzezinksa')).toContain(close.id)
+  })
+
   it('refuses an impossible date of birth filter with a GOV.UK error', async () => {
     const response = await manager.get('/people?q=x&dateOfBirth-day=31&dateOfBirth-month=2&dateOfBirth-year=1990')
     expect(response.statusCode).toBe(400)

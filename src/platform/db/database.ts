@@ -62,7 +62,9 @@ async function openPostgres(url: string): Promise<Database> {
       return pg.types.getTypeParser(oid, format)
     }) as typeof pg.types.getTypeParser,
   }
-  const pool = new pg.Pool({ connectionString: url, types, max: 10 })
+  // JIT off: it pays off for long analytic queries, but the many correlated scope checks of a short search make
+  // the planner's cost estimate cross jit_above_cost, and compiling them takes seconds for a query that runs in ms.
+  const pool = new pg.Pool({ connectionString: url, types, max: 10, options: '-c jit=off' })
   // An idle connection the server closes (restart, failover, idle timeout) is dropped by the pool and replaced on
   // next use; without a listener, node-postgres re-emits the error on the pool and it crashes the process.
   pool.on('error', () => undefined)
