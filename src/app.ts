@@ -12,10 +12,12 @@ import { meRoutes } from './modules/auth/me.routes.js'
 import { homeRoutes } from './modules/home/home.routes.js'
 import { organisationRoutes } from './modules/organisations/organisations.routes.js'
 import { caseRoutes } from './modules/cases/cases.routes.js'
+import { documentRoutes } from './modules/documents/documents.routes.js'
 import { incidentRoutes } from './modules/incidents/incidents.routes.js'
 import { interventionRoutes } from './modules/interventions/interventions.routes.js'
 import { peopleRoutes } from './modules/people/people.routes.js'
 import { riskRoutes } from './modules/risk/risk.routes.js'
+import { searchRoutes } from './modules/search/search.routes.js'
 import { sharingRoutes } from './modules/sharing/sharing.routes.js'
 import { taskRoutes } from './modules/tasks/tasks.routes.js'
 import { userRoutes } from './modules/users/users.routes.js'
@@ -66,6 +68,8 @@ export async function createApp(services: Services): Promise<FastifyInstance> {
   await app.register(peopleRoutes, { services })
   await app.register(riskRoutes, { services })
   await app.register(interventionRoutes, { services })
+  await app.register(documentRoutes, { services })
+  await app.register(searchRoutes, { services })
 
   return app
 }

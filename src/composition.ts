@@ -8,10 +8,12 @@ import { authService } from './modules/auth/auth.service.js'
 import { organisationsRepository } from './modules/organisations/organisations.repository.js'
 import { organisationsService } from './modules/organisations/organisations.service.js'
 import { casesService } from './modules/cases/cases.service.js'
+import { documentsService } from './modules/documents/documents.service.js'
 import { incidentsService } from './modules/incidents/incidents.service.js'
 import { interventionsService } from './modules/interventions/interventions.service.js'
 import { peopleService } from './modules/people/people.service.js'
 import { riskService } from './modules/risk/risk.service.js'
+import { searchService } from './modules/search/search.service.js'
 import { sharingService } from './modules/sharing/sharing.service.js'
 import { tasksService } from './modules/tasks/tasks.service.js'
 import { usersRepository } from './modules/users/users.repository.js'
@@ -31,6 +33,7 @@ export function services(config: Config, database: Database) {
   const { db } = database
   const repos = repositories(database)
   const audit = auditService(repos.audit)
+  const people = peopleService({ db, audit })
   return {
     config,
     database,
@@ -43,9 +46,11 @@ export function services(config: Config, database: Database) {
     tasks: tasksService({ db, audit }),
     sharing: sharingService({ db, audit }),
     incidents: incidentsService({ db, audit }),
-    people: peopleService({ db, audit }),
+    people,
     risk: riskService({ db, audit }),
     interventions: interventionsService({ db, audit }),
+    documents: documentsService({ db, audit }),
+    search: searchService({ db, audit, people }),
   }
 }
 

@@ -1,11 +1,13 @@
 import type { LightMyRequestResponse } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AccessEntry } from '../src/platform/http/access.js'
+import { multipart, samples } from '../src/modules/documents/documents.fixtures.js'
 import { createTestApp, type TestApp } from './helpers/app.js'
 import { asbFactories } from './helpers/asb-factories.js'
 
 /**
- * Organisation scope over every route that names a case, person, incident, address, intervention, assessment or task:
+ * Organisation scope over every route that names a case, person, incident, address, intervention, assessment, task or
+ * document:
  * a case manager of an unrelated organisation must get 404 (the record's existence does not leak), never the record.
  */
 let t: TestApp
@@ -29,8 +31,15 @@ beforeAll(async () => {
   const intervention = await db.insertInto('interventions').values({ case_id: record.id, person_id: person.id, type_code: 'warning_letter', issued_on: '2026-01-05', officer_id: officer.id, organisation_id: council.id }).returning('id').executeTakeFirstOrThrow()
   const task = await db.insertInto('tasks').values({ case_id: record.id, title: 'Visit', assigned_to: officer.id, assigned_organisation_id: council.id, due_on: '2030-01-01', created_by: officer.id }).returning('id').executeTakeFirstOrThrow()
   const other = await t.factories.organisation()
+  const pdf = samples.pdf()
+  const document = await db
+    .insertInto('case_documents')
+    .values({ case_id: record.id, title: 'Statement', category: 'witness_statement', file_name: 'statement.pdf', mime_type: 'application/pdf', size_bytes: pdf.length, sha256: 'a'.repeat(64), uploaded_by: officer.id, organisation_id: council.id })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  await db.insertInto('case_document_contents').values({ document_id: document.id, content: pdf }).execute()
   const share = await db.insertInto('case_shares').values({ case_id: record.id, organisation_id: other.id, reason: 'x', shared_by: officer.id }).returning('id').executeTakeFirstOrThrow()
-  ids = { case: record.id, person: person.id, incident: incident.id, location: location.id, assessment: assessment.id, intervention: intervention.id, task: task.id, share: share.id }
+  ids = { case: record.id, person: person.id, incident: incident.id, location: location.id, assessment: assessment.id, intervention: intervention.id, task: task.id, share: share.id, document: document.id }
   routes = t.app.accessTable.filter((route) => route.method !== 'HEAD' && String(route.access).startsWith('cases:') && route.url.includes(':') && !route.url.includes('.:format'))
   const questions = await db.selectFrom('risk_questions').select('code').where('questionnaire_id', '=', questionnaire.id).execute()
   answers = Object.fromEntries(questions.map((question) => [question.code, false]))
@@ -49,14 +58,27 @@ function addressOf(url: string): string {
     .replace(':personId', ids.person!)
     .replace(':taskId', ids.task!)
     .replace(':shareId', ids.share!)
+    .replace(':documentId', ids.document!)
     .replace(':id', { cases: ids.case, people: ids.person, incidents: ids.incident, locations: ids.location, tasks: ids.task }[family ?? 'cases']!)
 }
 
 describe('organisation scope over every record route', () => {
-  it('covers the case, person, incident, address, assessment, intervention and task routes', () => {
+  it('covers the case, person, incident, address, assessment, intervention, task and document routes', () => {
     expect(routes.length).toBeGreaterThanOrEqual(40)
     for (const family of ['/cases/', '/people/', '/incidents/', '/locations/', '/tasks/', '/api/v1/cases/', '/api/v1/people/', '/api/v1/incidents/']) {
       expect(routes.some((route) => route.url.startsWith(family)), family).toBe(true)
+    }
+    const keys = routes.map((route) => `${route.method} ${route.url}`)
+    for (const key of [
+      'POST /cases/:caseId/documents/new',
+      'GET /cases/:caseId/documents/:documentId/download',
+      'POST /cases/:caseId/documents/:documentId/remove',
+      'GET /api/v1/cases/:caseId/documents',
+      'POST /api/v1/cases/:caseId/documents',
+      'GET /api/v1/cases/:caseId/documents/:documentId/content',
+      'POST /api/v1/cases/:caseId/documents/:documentId/remove',
+    ]) {
+      expect(keys).toContain(key)
     }
   })
 
@@ -85,7 +107,11 @@ describe('organisation scope over every record route', () => {
     for (const route of routes) {
       const url = addressOf(route.url)
       let response: LightMyRequestResponse
-      if (route.method === 'GET') response = await stranger.get(url)
+      if (route.method === 'POST' && /\/documents(\/new)?$/.test(url)) {
+        // An upload, as the form or a script sends it: a valid file, so only the scope check can refuse it.
+        const upload = multipart({ _csrf: stranger.csrfToken!, category: 'letter' }, { name: 'letter.pdf', data: samples.pdf() })
+        response = await stranger.request({ method: 'POST', url, payload: upload.payload, headers: { ...upload.headers, 'x-csrf-token': stranger.csrfToken! } })
+      } else if (route.method === 'GET') response = await stranger.get(url)
       else if (url.startsWith('/api/')) response = await stranger.json(route.method as 'POST' | 'PATCH', url, bodyFor(url))
       else response = await stranger.submit(url, asForm(bodyFor(url)))
       if (response.statusCode !== 404) failures.push(`${route.method} ${route.url} -> ${url}: ${response.statusCode}`)
@@ -95,5 +121,7 @@ describe('organisation scope over every record route', () => {
     const db = t.testDb.database.db
     expect(await db.selectFrom('case_notes').select('id').execute()).toHaveLength(0)
     expect((await db.selectFrom('tasks').select('status').where('id', '=', ids.task!).executeTakeFirstOrThrow()).status).toBe('open')
+    expect(await db.selectFrom('case_documents').select(['id', 'removed_at']).execute()).toEqual([{ id: ids.document, removed_at: null }])
+    expect(await db.selectFrom('case_document_contents').select('document_id').execute()).toHaveLength(1)
   })
 })

@@ -331,6 +331,20 @@ describe.skipIf(skipBrowserTests)(`an ASB case from first report to closure, in 
       await waitForPath(page, casePath())
       expect(await successBanner(page)).toContain('Note added.')
     }
+    // A diary sheet, after the GOV.UK error for a form sent without a file.
+    await page.getByRole('link', { name: 'Add a document' }).click()
+    await waitForPath(page, `/cases/${caseId}/documents/new`)
+    await checkAccessibility(page, h.minorViolations)
+    await page.getByRole('button', { name: 'Upload document' }).click()
+    expect(await page.locator('.govuk-error-summary').innerText()).toContain('Select a file')
+    await checkAccessibility(page, h.minorViolations)
+    await page.getByLabel('Upload a file').setInputFiles({ name: 'diary-sheet-week-1.txt', mimeType: 'text/plain', buffer: Buffer.from('Mon 23:40 loud music and banging on the wall until 02:00.\n') })
+    await page.getByLabel('Diary sheet').check()
+    await page.getByRole('button', { name: 'Upload document' }).click()
+    await waitForPath(page, casePath())
+    expect(await successBanner(page)).toContain('Document added.')
+    expect(await page.locator('#documents').innerText()).toContain('diary-sheet-week-1.txt')
+
     const restrictedEntry = page.locator('.app-note', { hasText: restrictedNote })
     expect(await restrictedEntry.locator('.govuk-tag').innerText()).toMatch(new RegExp(`Restricted to ${council.organisation}`, 'i'))
     expect(await page.locator('.app-note', { hasText: ordinaryNote }).locator('.govuk-tag').count()).toBe(0)
@@ -374,6 +388,23 @@ describe.skipIf(skipBrowserTests)(`an ASB case from first report to closure, in 
     expect(await page.content()).not.toContain('Council legal team advise')
     // A partner may add to the case but not run it.
     expect(await page.getByRole('button', { name: 'Close case' }).count()).toBe(0)
+    expect(await page.locator('#documents').innerText()).toContain('diary-sheet-week-1.txt')
+    await checkAccessibility(page, h.minorViolations)
+
+    // One search: the full reference opens the shared case; the victim is found despite a typo in her family name.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Search', exact: true }).click()
+    await waitForPath(page, '/search')
+    await checkAccessibility(page, h.minorViolations)
+    await page.getByLabel('Search cases, people, incidents and addresses').fill(caseReference)
+    await page.getByRole('button', { name: 'Search', exact: true }).click()
+    await waitForPath(page, casePath())
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Search', exact: true }).click()
+    await waitForPath(page, '/search')
+    const typo = `${victim.givenNames} ${victim.familyName.slice(0, 2)}${victim.familyName[3]}${victim.familyName[2]}${victim.familyName.slice(4)}`
+    await page.getByLabel('Search cases, people, incidents and addresses').fill(typo)
+    await page.getByRole('button', { name: 'Search', exact: true }).click()
+    await waitForPath(page, '/search')
+    expect(await page.locator('#people').innerText()).toContain(`${victim.givenNames} ${victim.familyName}`)
     await checkAccessibility(page, h.minorViolations)
     expectNoBrowserErrors(page)
   }, STEP_TIMEOUT)

@@ -18,7 +18,7 @@ import {
 const STEP_TIMEOUT = 60_000
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'
 const ADMIN_LINKS = ['Organisations', 'Users', 'API tokens', 'Sharing agreements', 'Audit log']
-const CASE_LINKS = ['Cases', 'Incidents', 'People', 'Tasks']
+const CASE_LINKS = ['Search', 'Cases', 'Incidents', 'People', 'Tasks']
 
 /** Follows a link in the service navigation. */
 async function follow(page: Page, linkText: string, path: string) {

@@ -133,13 +133,14 @@ export async function caseRoutes(app: FastifyInstance, { services }: { services:
     const { id } = request.params as CaseParams
     const actor = actorOf(request)
     const record = await cases.get(actor, id)
-    const [details, caseTasks, people, incidents, risk, interventions] = await Promise.all([
+    const [details, caseTasks, people, incidents, risk, interventions, documents] = await Promise.all([
       cases.details(actor, id),
       tasks.forCase(actor, id),
       services.people.forCase(actor, id),
       services.incidents.forCase(actor, id),
       services.risk.forCase(actor, id),
       services.interventions.forCase(actor, id),
+      services.documents.forCase(actor, id),
     ])
     const canManage = request.auth!.permissions.has('cases:manage')
     const open = record.status !== 'closed'
@@ -148,7 +149,7 @@ export async function caseRoutes(app: FastifyInstance, { services }: { services:
       caseRecord: record,
       ...details,
       tasks: caseTasks,
-      panels: { people, incidents, risk, interventions },
+      panels: { people, incidents, risk, interventions, documents },
       canContribute: canManage && open,
       canOwn: canManage && record.isOwner,
       transitions: STATUS_TRANSITIONS[record.status as keyof typeof STATUS_TRANSITIONS].map((status) => ({ value: status, text: CASE_STATUSES[status] })),

@@ -27,6 +27,6 @@ export async function homeRoutes(app: FastifyInstance, _options: { services: Ser
     tasks.push({ href: '/account/password', title: 'Change your password', description: 'Choose a new password for your account.' })
     const roles = user.roles.map((role) => ROLE_LABELS[role])
     const query = request.query as Record<string, string | undefined>
-    return reply.render('home/views/home.njk', { title: 'Home', user, tasks, roles, passwordChanged: Boolean(query.passwordChanged) })
+    return reply.render('home/views/home.njk', { title: 'Home', user, tasks, roles, canSearch: permissions.has('cases:read'), passwordChanged: Boolean(query.passwordChanged) })
   })
 }

@@ -1,7 +1,8 @@
-import { type Insertable, sql } from 'kysely'
+import { type Expression, type Insertable, type RawBuilder, type SqlBool, sql } from 'kysely'
 import type { Executor } from '../../platform/db/executor.js'
 import type { IncidentsTable } from '../../platform/db/schema.js'
-import { visibleCaseIds, visibleIncidentIds, visiblePersonIds } from '../cases/case-access.js'
+import { incidentRowVisibleTo, visibleCaseIds, visibleIncidentIds, visiblePersonIds } from '../cases/case-access.js'
+import { escapeLike, everyWordIn, matchesAtLeast, placeMatches, referenceMatch, SEARCH_CANDIDATES, type SearchTerm } from '../search/search.terms.js'
 import type { IncidentFilters } from './incidents.schemas.js'
 import { ukStartOfDay } from './incidents.schemas.js'
 
@@ -107,6 +108,57 @@ export function incidentsRepository(db: Executor) {
         .where('id', 'in', visibleCaseIds(db, organisationId))
         .executeTakeFirst()
         .then((row) => row?.id)
+    },
+
+    /**
+     * The search's incidents section: by reference (exact or its start), by words of the description, and by the address
+     * or postcode where it happened. Each way reads at most SEARCH_CANDIDATES incidents through an index (newest first),
+     * then keeps at most `limit` the user may see; the caller merges them.
+     */
+    async search(organisationId: string, term: SearchTerm, limit: number) {
+      const reference = referenceMatch(term, 'INC')
+      const descriptionWords = everyWordIn(sql<string>`lower(incidents.description)`, term.words)
+      const place = placeMatches(term, sql<string>`lower(locations.address)`, sql<string>`locations.postcode`)
+      const matching = async (match: Expression<SqlBool>, order: [RawBuilder<unknown>, RawBuilder<unknown>]) => {
+        const candidates = db.selectFrom('incidents').select('incidents.id').where(match).orderBy(order[0]).orderBy(order[1]).limit(SEARCH_CANDIDATES)
+        const rows = await db
+          .selectFrom('incidents')
+          .innerJoin('incident_types', 'incident_types.code', 'incidents.type_code')
+          .leftJoin('locations', 'locations.id', 'incidents.location_id')
+          .leftJoin('cases', 'cases.id', 'incidents.case_id')
+          .select([
+            'incidents.id',
+            'incidents.reference',
+            'incidents.occurred_at as occurredAt',
+            'incident_types.label as typeLabel',
+            'incidents.category',
+            'locations.address',
+            'locations.postcode',
+            'incidents.location_text as locationText',
+            'incidents.case_id as caseId',
+            'cases.reference as caseReference',
+          ])
+          .where('incidents.id', 'in', candidates)
+          .where(incidentRowVisibleTo(organisationId))
+          .orderBy(order[0])
+          .orderBy(order[1])
+          .limit(limit)
+          .execute()
+        return { rows, more: rows.length >= limit || (await matchesAtLeast(db, 'incidents', match, SEARCH_CANDIDATES)) }
+      }
+      const newest: [RawBuilder<unknown>, RawBuilder<unknown>] = [sql`incidents.occurred_at desc`, sql`incidents.reference desc`]
+      const none = { rows: [], more: false }
+      const [byReference, byDescription, byLocation] = await Promise.all([
+        reference
+          ? matching(sql<SqlBool>`(incidents.reference in (${sql.join(reference.exact)}) or incidents.reference like ${`${escapeLike(reference.startsWith)}%`})`, [
+              sql`incidents.reference in (${sql.join(reference.exact)}) desc`,
+              sql`incidents.reference`,
+            ])
+          : none,
+        descriptionWords ? matching(descriptionWords, newest) : none,
+        place ? matching(sql<SqlBool>`incidents.location_id in (select locations.id from locations where ${place})`, newest) : none,
+      ])
+      return { byReference, byDescription, byLocation, exact: reference ? byReference.rows.find((row) => reference.exact.includes(row.reference)) : undefined }
     },
 
     personVisible(personId: string, organisationId: string) {

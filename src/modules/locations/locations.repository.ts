@@ -1,6 +1,7 @@
-import { sql } from 'kysely'
+import { type SqlBool, sql } from 'kysely'
 import type { Executor } from '../../platform/db/executor.js'
-import { visibleCaseIds, visibleIncidentIds, visiblePersonIds } from '../cases/case-access.js'
+import { caseRowVisibleTo, incidentRowVisibleTo, personRowVisibleTo, visibleCaseIds, visibleIncidentIds, visiblePersonIds } from '../cases/case-access.js'
+import { matchesAtLeast, placeMatches, SEARCH_CANDIDATES, type SearchTerm } from '../search/search.terms.js'
 
 /** The same normalisation as the unique index locations_address_key, so a lookup finds what the index would refuse. */
 const addressKey = (address: string) => sql<string>`lower(regexp_replace(trim(${address}::text), '\\s+', ' ', 'g'))`
@@ -81,6 +82,34 @@ export function locationsRepository(db: Executor) {
         )
         .executeTakeFirstOrThrow()
       return Boolean(row.visible)
+    },
+
+    /**
+     * The search's addresses section: every word in the address (locations_address_trgm), or a postcode or its start
+     * (locations_postcode_prefix_idx). Only addresses the organisation sees through a record, as on the address page.
+     * Reads at most SEARCH_CANDIDATES matching addresses before checking which the user may see, then sorts by address.
+     */
+    async search(organisationId: string, term: SearchTerm, limit: number) {
+      const match = placeMatches(term, sql<string>`lower(locations.address)`, sql<string>`locations.postcode`)
+      if (!match) return { rows: [], more: false }
+      // The rule of isVisibleTo, as probes per address found (`offset 0` keeps each a probe through the location_id indexes).
+      const visible = sql<SqlBool>`(exists (select 1 from person_addresses location_address join people location_person on location_person.id = location_address.person_id
+          where location_address.location_id = locations.id and location_person.merged_into_id is null and ${personRowVisibleTo(organisationId, 'location_person')} offset 0)
+        or exists (select 1 from incidents location_incident where location_incident.location_id = locations.id
+          and ${incidentRowVisibleTo(organisationId, 'location_incident')} offset 0)
+        or exists (select 1 from cases location_case where location_case.location_id = locations.id and ${caseRowVisibleTo(organisationId, 'location_case')} offset 0))`
+      // Addresses have no "best first" worth sorting every match for: the first SEARCH_CANDIDATES the index gives are read.
+      const candidates = db.selectFrom('locations').select('locations.id').where(match).limit(SEARCH_CANDIDATES)
+      const rows = await db
+        .selectFrom('locations')
+        .select(['locations.id', 'locations.address', 'locations.postcode', 'locations.ward_name as wardName'])
+        .where('locations.id', 'in', candidates)
+        .where(visible)
+        .orderBy('locations.address')
+        .orderBy('locations.postcode')
+        .limit(limit)
+        .execute()
+      return { rows, more: rows.length >= limit || (await matchesAtLeast(db, 'locations', match, SEARCH_CANDIDATES)) }
     },
 
     /** Incidents at a location that the organisation may see, newest first. */

@@ -169,10 +169,11 @@ export function peopleService({ db, audit }: { db: Kysely<DB>; audit: Pick<Audit
     }
   }
 
-  async function search(actor: Actor, filter: SearchFilter) {
+  /** `audit: false` for a caller that writes its own row for the whole search (the search across ASB records). */
+  async function search(actor: Actor, filter: SearchFilter, options: { audit?: boolean } = {}) {
     const results = await people.search(organisationOf(actor), filter)
     // The search terms are personal data: the audit row holds the count only.
-    await audit.record(actor, { action: 'cases.searched', recordType: 'person', details: { resultCount: results.length } })
+    if (options.audit !== false) await audit.record(actor, { action: 'cases.searched', recordType: 'person', details: { resultCount: results.length } })
     return results
   }
 

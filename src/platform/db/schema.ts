@@ -338,6 +338,32 @@ export interface CallbacksTable {
   created_at: CreatedAt
 }
 
+// ---- case documents (0004) ----
+
+export interface CaseDocumentsTable {
+  id: Generated<string>
+  case_id: string
+  title: string
+  description: string | null
+  category: string
+  restricted: Generated<boolean>
+  file_name: string
+  mime_type: string
+  size_bytes: number
+  sha256: string
+  uploaded_by: string
+  organisation_id: string
+  uploaded_at: CreatedAt
+  removed_at: NullableTimestamp
+  removed_by: string | null
+  removal_reason: string | null
+}
+
+export interface CaseDocumentContentsTable {
+  document_id: string
+  content: Uint8Array
+}
+
 export interface DB {
   organisations: OrganisationsTable
   users: UsersTable
@@ -364,6 +390,8 @@ export interface DB {
   interventions: InterventionsTable
   intervention_breaches: InterventionBreachesTable
   callbacks: CallbacksTable
+  case_documents: CaseDocumentsTable
+  case_document_contents: CaseDocumentContentsTable
 }
 
 export type Organisation = Selectable<OrganisationsTable>

@@ -33,7 +33,8 @@ export const setUpApiDocs = fp(async (app: FastifyInstance) => {
     const operations = Object.entries(document.paths ?? {}).flatMap(([path, item]) =>
       METHODS.filter((method) => item?.[method]).map((method) => {
         const operation = item![method]!
-        const body = (operation.requestBody as OpenAPIV3.RequestBodyObject | undefined)?.content?.['application/json']?.schema
+        const content = (operation.requestBody as OpenAPIV3.RequestBodyObject | undefined)?.content
+        const body = content?.['application/json']?.schema ?? content?.['multipart/form-data']?.schema
         return {
           method: method.toUpperCase(),
           path,

@@ -39,6 +39,7 @@ interface NavigationItem {
 // The service navigation: each entry shows only to users who may open it.
 const NAVIGATION: NavigationItem[] = [
   { href: '/', text: 'Home', permission: 'signed-in' },
+  { href: '/search', text: 'Search', permission: 'cases:read' },
   { href: '/cases', text: 'Cases', permission: 'cases:read' },
   { href: '/incidents', text: 'Incidents', permission: 'cases:read' },
   { href: '/people', text: 'People', permission: 'cases:read' },
