@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
 import type { Executor } from '../../platform/db/executor.js'
+import { escapeLike } from '../../platform/db/like.js'
 import { visibleCaseIds } from './case-access.js'
 import type { CaseListFilter } from './cases.schemas.js'
 
@@ -42,7 +43,7 @@ export function casesRepository(db: Executor) {
     else if (filter.status) query = query.where('cases.status', '=', filter.status)
     if (filter.type) query = query.where('cases.type', '=', filter.type)
     if (filter.q) {
-      const term = `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+      const term = `%${escapeLike(filter.q)}%`
       query = query.where((eb) => eb.or([eb('cases.reference', 'ilike', term), eb('cases.title', 'ilike', term)]))
     }
     return query

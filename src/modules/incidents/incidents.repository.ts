@@ -1,8 +1,9 @@
 import { type Expression, type Insertable, type RawBuilder, type SqlBool, sql } from 'kysely'
 import type { Executor } from '../../platform/db/executor.js'
+import { escapeLike } from '../../platform/db/like.js'
 import type { IncidentsTable } from '../../platform/db/schema.js'
 import { incidentRowVisibleTo, visibleCaseIds, visibleIncidentIds, visiblePersonIds } from '../cases/case-access.js'
-import { escapeLike, everyWordIn, matchesAtLeast, placeMatches, referenceMatch, SEARCH_CANDIDATES, type SearchTerm } from '../search/search.terms.js'
+import { everyWordIn, matchesAtLeast, placeMatches, referenceMatch, SEARCH_CANDIDATES, type SearchTerm } from '../search/search.terms.js'
 import type { IncidentFilters } from './incidents.schemas.js'
 import { ukStartOfDay } from './incidents.schemas.js'
 

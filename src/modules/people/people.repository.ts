@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
 import type { Executor } from '../../platform/db/executor.js'
+import { escapeLike } from '../../platform/db/like.js'
 import { personRowVisibleTo, visibleCaseIds, visibleIncidentIds, visiblePersonIds } from '../cases/case-access.js'
 
 const fullName = sql<string>`lower(people.given_names || ' ' || people.family_name)`
@@ -41,8 +42,6 @@ const fullNameOf = sql`lower(p.given_names || ' ' || p.family_name)`
 /** How close a person's names are to the search, 0 to 1. */
 const score = (q: string) =>
   sql`greatest(similarity(${q}, ${fullNameOf}), word_similarity(${q}, ${fullNameOf}), word_similarity(${q}, people_alias_text(p.aliases)))`
-
-const escapeLike = (value: string) => value.replace(/[\\%_]/g, '\\$&')
 
 /**
  * People search, typo-tolerant on names and other names, by date of birth and by address, limited to the people the

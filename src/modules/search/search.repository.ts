@@ -1,7 +1,8 @@
 import { type Expression, type SqlBool, sql } from 'kysely'
 import type { Executor } from '../../platform/db/executor.js'
+import { escapeLike } from '../../platform/db/like.js'
 import { caseRowVisibleTo } from '../cases/case-access.js'
-import { escapeLike, everyWordIn, matchesAtLeast, referenceMatch, SEARCH_CANDIDATES, type SearchTerm } from './search.terms.js'
+import { everyWordIn, matchesAtLeast, referenceMatch, SEARCH_CANDIDATES, type SearchTerm } from './search.terms.js'
 
 /** Rows found one way, best first, and whether there may be more than were read. */
 export interface Found<T> {

@@ -1,5 +1,6 @@
 import { type Expression, type SqlBool, sql } from 'kysely'
 import type { Executor } from '../../platform/db/executor.js'
+import { escapeLike } from '../../platform/db/like.js'
 
 /** What one search box means, worked out once and given to each section's query. */
 export interface SearchTerm {
@@ -50,8 +51,6 @@ export function referenceMatch(term: SearchTerm, prefix: 'ASB' | 'INC'): { exact
   return { exact, startsWith: term.reference }
 }
 
-export const escapeLike = (value: string) => value.replace(/[\\%_]/g, '\\$&')
-
 /** Words shorter than this give the trigram indexes nothing to look up, so they only narrow what longer words find. */
 export const INDEXED_WORD_LENGTH = 3
 
@@ -68,7 +67,7 @@ export function everyWordIn(lowerColumn: Expression<string>, words: string[]): E
   return sql<SqlBool>`(${sql.join(conditions, sql` and `)})`
 }
 
-/** The compact postcode, as the index locations_postcode_compact_idx holds it. */
+/** The compact postcode, as the index locations_postcode_prefix_idx holds it. */
 export const compactPostcode = (postcodeColumn: Expression<string | null>) => sql<string>`upper(replace(${postcodeColumn}, ' ', ''))`
 
 export function postcodeMatches(postcodeColumn: Expression<string | null>, match: PostcodeMatch): Expression<SqlBool> {

@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
 import type { Executor } from '../../platform/db/executor.js'
+import { escapeLike } from '../../platform/db/like.js'
 import type { NewUser, UserUpdate } from '../../platform/db/schema.js'
 
 const userColumns = [
@@ -55,7 +56,7 @@ export function usersRepository(db: Executor) {
       if (filter.organisationId) query = query.where('users.organisation_id', '=', filter.organisationId)
       if (!filter.includeInactive) query = query.where('users.active', '=', true)
       if (filter.search) {
-        const pattern = `%${filter.search.replace(/[\\%_]/g, '\\$&')}%`
+        const pattern = `%${escapeLike(filter.search)}%`
         query = query.where((eb) => eb.or([eb('users.name', 'ilike', pattern), eb('users.email', 'ilike', pattern)]))
       }
       return query.execute()
