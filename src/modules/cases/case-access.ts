@@ -42,6 +42,18 @@ export function personRowVisibleTo(organisationId: string, personAlias = 'people
     or exists (select 1 from incidents person_incident where person_incident.reporting_person_id = ${id} and ${incidentRowVisibleTo(organisationId, 'person_incident')} offset 0))`
 }
 
+/**
+ * Addresses an organisation may see: those of an incident, a case or a person it may see (the address page and the
+ * search). `offset 0` keeps each EXISTS a probe through the location_id indexes, as in personRowVisibleTo.
+ */
+export function locationRowVisibleTo(organisationId: string, locationAlias = 'locations'): RawBuilder<SqlBool> {
+  const id = sql.ref(`${locationAlias}.id`)
+  return sql<SqlBool>`(exists (select 1 from person_addresses location_address join people location_person on location_person.id = location_address.person_id
+      where location_address.location_id = ${id} and location_person.merged_into_id is null and ${personRowVisibleTo(organisationId, 'location_person')} offset 0)
+    or exists (select 1 from incidents location_incident where location_incident.location_id = ${id} and ${incidentRowVisibleTo(organisationId, 'location_incident')} offset 0)
+    or exists (select 1 from cases location_case where location_case.location_id = ${id} and ${caseRowVisibleTo(organisationId, 'location_case')} offset 0))`
+}
+
 export function visibleCaseIds(db: Executor, organisationId: string) {
   return db.selectFrom('cases').select('cases.id').where(caseRowVisibleTo(organisationId))
 }

@@ -1,6 +1,6 @@
-import { type SqlBool, sql } from 'kysely'
+import { sql } from 'kysely'
 import type { Executor } from '../../platform/db/executor.js'
-import { caseRowVisibleTo, incidentRowVisibleTo, personRowVisibleTo, visibleCaseIds, visibleIncidentIds, visiblePersonIds } from '../cases/case-access.js'
+import { locationRowVisibleTo, visibleIncidentIds } from '../cases/case-access.js'
 import { matchesAtLeast, placeMatches, SEARCH_CANDIDATES, type SearchTerm } from '../search/search.terms.js'
 
 /** The same normalisation as the unique index locations_address_key, so a lookup finds what the index would refuse. */
@@ -64,24 +64,8 @@ export function locationsRepository(db: Executor) {
 
     /** Whether the organisation sees this address through an incident, a case or a person's address. */
     async isVisibleTo(locationId: string, organisationId: string) {
-      const row = await db
-        .selectNoFrom((eb) =>
-          eb
-            .or([
-              eb.exists(eb.selectFrom('incidents').select('incidents.id').where('incidents.location_id', '=', locationId).where('incidents.id', 'in', visibleIncidentIds(db, organisationId))),
-              eb.exists(eb.selectFrom('cases').select('cases.id').where('cases.location_id', '=', locationId).where('cases.id', 'in', visibleCaseIds(db, organisationId))),
-              eb.exists(
-                eb
-                  .selectFrom('person_addresses')
-                  .select('person_addresses.location_id')
-                  .where('person_addresses.location_id', '=', locationId)
-                  .where('person_addresses.person_id', 'in', visiblePersonIds(db, organisationId)),
-              ),
-            ])
-            .as('visible'),
-        )
-        .executeTakeFirstOrThrow()
-      return Boolean(row.visible)
+      const row = await db.selectFrom('locations').select('locations.id').where('locations.id', '=', locationId).where(locationRowVisibleTo(organisationId)).executeTakeFirst()
+      return Boolean(row)
     },
 
     /**
@@ -92,19 +76,13 @@ export function locationsRepository(db: Executor) {
     async search(organisationId: string, term: SearchTerm, limit: number) {
       const match = placeMatches(term, sql<string>`lower(locations.address)`, sql<string>`locations.postcode`)
       if (!match) return { rows: [], more: false }
-      // The rule of isVisibleTo, as probes per address found (`offset 0` keeps each a probe through the location_id indexes).
-      const visible = sql<SqlBool>`(exists (select 1 from person_addresses location_address join people location_person on location_person.id = location_address.person_id
-          where location_address.location_id = locations.id and location_person.merged_into_id is null and ${personRowVisibleTo(organisationId, 'location_person')} offset 0)
-        or exists (select 1 from incidents location_incident where location_incident.location_id = locations.id
-          and ${incidentRowVisibleTo(organisationId, 'location_incident')} offset 0)
-        or exists (select 1 from cases location_case where location_case.location_id = locations.id and ${caseRowVisibleTo(organisationId, 'location_case')} offset 0))`
       // Addresses have no "best first" worth sorting every match for: the first SEARCH_CANDIDATES the index gives are read.
       const candidates = db.selectFrom('locations').select('locations.id').where(match).limit(SEARCH_CANDIDATES)
       const rows = await db
         .selectFrom('locations')
         .select(['locations.id', 'locations.address', 'locations.postcode', 'locations.ward_name as wardName'])
         .where('locations.id', 'in', candidates)
-        .where(visible)
+        .where(locationRowVisibleTo(organisationId))
         .orderBy('locations.address')
         .orderBy('locations.postcode')
         .limit(limit)
