@@ -79,11 +79,8 @@ export async function peopleRoutes(app: FastifyInstance, { services }: { service
     const values = (request.query ?? {}) as Values
     const parts = ['day', 'month', 'year'].map((part) => String(values[`dateOfBirth-${part}`] ?? '').trim())
     const dateOfBirth = parts.some(Boolean) ? `${parts[2]!.padStart(4, '0')}-${parts[1]!.padStart(2, '0')}-${parts[0]!.padStart(2, '0')}` : undefined
-    const parsed = parseForm(searchQuery, { q: values.q, address: values.address, dateOfBirth })
-    if (!parsed.ok) {
-      const errors = { ...parsed.errors, summary: parsed.errors.summary.map((item) => (item.href === '#dateOfBirth' ? { ...item, href: '#dateOfBirth-day' } : item)) }
-      return reply.code(400).render('people/views/search.njk', { title: 'People', values, errors })
-    }
+    const parsed = parseForm(searchQuery, { q: values.q, address: values.address, dateOfBirth }, { dateInputs: ['dateOfBirth'] })
+    if (!parsed.ok) return reply.code(400).render('people/views/search.njk', { title: 'People', values, errors: parsed.errors })
     const filter = parsed.value
     const searched = Boolean(filter.q || filter.dateOfBirth || filter.address)
     const results = searched ? await people.search(actorOf(request), filter) : []

@@ -21,11 +21,8 @@ export async function searchRoutes(app: FastifyInstance, { services }: { service
     if (!('q' in values) && !DATE_PARTS.some((part) => part in values)) return reply.render('search/views/search.njk', page)
 
     const dateOfBirth = dateFromParts(values, 'dateOfBirth')
-    const form = parseForm(searchQuery, { q: values.q, dateOfBirth: dateOfBirth || undefined })
-    if (!form.ok) {
-      const summary = form.errors.summary.map((item) => (item.href === '#dateOfBirth' ? { ...item, href: '#dateOfBirth-day' } : item))
-      return reply.code(400).render('search/views/search.njk', { ...page, errors: { ...form.errors, summary } })
-    }
+    const form = parseForm(searchQuery, { q: values.q, dateOfBirth: dateOfBirth || undefined }, { dateInputs: ['dateOfBirth'] })
+    if (!form.ok) return reply.code(400).render('search/views/search.njk', { ...page, errors: form.errors })
 
     const results = await search.search(actorOf(request), form.value)
     // A reference typed in full opens that case or incident (the page audits the read).

@@ -270,6 +270,8 @@ describe('the search form', () => {
       expect(page.body).toContain('There is a problem')
       expect(page.body).toContain(message)
       expect(page.body).toContain('govuk-error-message')
+      // The summary links to the first box of the date input, as the GOV.UK pattern asks.
+      if (query.includes('dateOfBirth')) expect(page.body).toContain('href="#dateOfBirth-day"')
     }
     for (const query of ['', 'q=', 'q=a', 'q=Smith&dateOfBirth=1990-02-31', 'q=Smith&dateOfBirth=2999-01-01']) {
       const response = await officer.json('GET', `/api/v1/search?${query}`)

@@ -9,7 +9,11 @@ export interface FormErrors {
 
 export type FormResult<T> = { ok: true; value: T } | { ok: false; errors: FormErrors }
 
-export function parseForm<S extends z.ZodType>(schema: S, body: unknown): FormResult<z.output<S>> {
+/**
+ * Validates a form. `dateInputs` names fields shown as GOV.UK date inputs: their error summary links go to the first
+ * box (`#field-day`), as the GOV.UK pattern asks, while the inline error stays on the field.
+ */
+export function parseForm<S extends z.ZodType>(schema: S, body: unknown, options: { dateInputs?: readonly string[] } = {}): FormResult<z.output<S>> {
   const parsed = schema.safeParse(body ?? {})
   if (parsed.success) return { ok: true, value: parsed.data }
   const errors: FormErrors = { summary: [], fields: {} }
@@ -17,7 +21,7 @@ export function parseForm<S extends z.ZodType>(schema: S, body: unknown): FormRe
     const field = issue.path.length ? String(issue.path[0]) : 'form'
     if (errors.fields[field]) continue
     errors.fields[field] = { text: issue.message }
-    errors.summary.push({ text: issue.message, href: `#${field}` })
+    errors.summary.push({ text: issue.message, href: options.dateInputs?.includes(field) ? `#${field}-day` : `#${field}` })
   }
   return { ok: false, errors }
 }
