@@ -21,6 +21,12 @@ import { searchRoutes } from './modules/search/search.routes.js'
 import { sharingRoutes } from './modules/sharing/sharing.routes.js'
 import { taskRoutes } from './modules/tasks/tasks.routes.js'
 import { userRoutes } from './modules/users/users.routes.js'
+import { actionRoutes } from './modules/actions/actions.routes.js'
+import { bodyRoutes } from './modules/bodies/bodies.routes.js'
+import { meetingRoutes } from './modules/meetings/meetings.routes.js'
+import { minutesDocumentRoutes } from './modules/minutes/minutes-documents.routes.js'
+import { minutesRoutes } from './modules/minutes/minutes.routes.js'
+import { outboxRoutes } from './modules/outbox/outbox.routes.js'
 import { setUpAccessGate } from './platform/http/access.js'
 import { setUpApiDocs } from './platform/http/api-docs.js'
 import { assetRoutes } from './platform/http/assets.js'
@@ -70,6 +76,12 @@ export async function createApp(services: Services): Promise<FastifyInstance> {
   await app.register(interventionRoutes, { services })
   await app.register(documentRoutes, { services })
   await app.register(searchRoutes, { services })
+  await app.register(bodyRoutes, { services })
+  await app.register(meetingRoutes, { services })
+  await app.register(minutesRoutes, { services })
+  await app.register(minutesDocumentRoutes, { services })
+  await app.register(actionRoutes, { services })
+  await app.register(outboxRoutes, { services })
 
   return app
 }

@@ -18,6 +18,12 @@ import { sharingService } from './modules/sharing/sharing.service.js'
 import { tasksService } from './modules/tasks/tasks.service.js'
 import { usersRepository } from './modules/users/users.repository.js'
 import { usersService } from './modules/users/users.service.js'
+import { actionsService } from './modules/actions/actions.service.js'
+import { bodiesService } from './modules/bodies/bodies.service.js'
+import { meetingsService } from './modules/meetings/meetings.service.js'
+import { minutesDocumentsService } from './modules/minutes/minutes-documents.service.js'
+import { minutesService } from './modules/minutes/minutes.service.js'
+import { mailer as createMailer } from './platform/mail/mailer.js'
 
 export function repositories(database: Database) {
   const { db } = database
@@ -34,6 +40,8 @@ export function services(config: Config, database: Database) {
   const repos = repositories(database)
   const audit = auditService(repos.audit)
   const people = peopleService({ db, audit })
+  const mailer = createMailer({ db, config })
+  const minutes = minutesService({ db, audit })
   return {
     config,
     database,
@@ -51,6 +59,12 @@ export function services(config: Config, database: Database) {
     interventions: interventionsService({ db, audit }),
     documents: documentsService({ db, audit }),
     search: searchService({ db, audit, people }),
+    mailer,
+    bodies: bodiesService({ db, audit }),
+    meetings: meetingsService({ db, audit, mailer, config }),
+    minutes,
+    minutesDocuments: minutesDocumentsService({ db, audit, minutes }),
+    actions: actionsService({ db, audit, mailer, config }),
   }
 }
 

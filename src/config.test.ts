@@ -40,7 +40,17 @@ describe('loadConfig', () => {
       seedDemoData: true,
       session: { idleMinutes: 30, absoluteHours: 12 },
       signIn: { maxFailedAttempts: 5, lockoutMinutes: 15, attemptsPerMinutePerIp: 20 },
+      publicUrl: 'http://localhost:3000',
+      mail: { from: 'Safer Communities <noreply@safer-communities.invalid>', smtp: undefined },
     })
+  })
+
+  it('reads SMTP settings, and keeps mail in the outbox without them', () => {
+    const config = loadConfig({ SESSION_SECRET: SECRET, SMTP_HOST: 'smtp.example.gov.uk', SMTP_USER: 'csp', SMTP_PASSWORD: 'pw', MAIL_FROM: 'CSP <csp@example.gov.uk>', PUBLIC_URL: 'https://safer.example.gov.uk/' })
+    expect(config.mail).toEqual({ from: 'CSP <csp@example.gov.uk>', smtp: { host: 'smtp.example.gov.uk', port: 587, secure: false, user: 'csp', password: 'pw' } })
+    expect(config.publicUrl).toBe('https://safer.example.gov.uk')
+    expect(loadConfig({ SESSION_SECRET: SECRET, SMTP_HOST: 'smtp.example.gov.uk', SMTP_SECURE: 'true' }).mail.smtp?.port).toBe(465)
+    expect(configError({ SESSION_SECRET: SECRET, MAIL_FROM: 'not an address', SMTP_PORT: 'x' }).problems.map((problem) => problem.split(' ')[0]).sort()).toEqual(['MAIL_FROM', 'SMTP_PORT'])
   })
 
   it('reads the values it is given', () => {

@@ -22,6 +22,10 @@ export interface Config {
   seedDemoData: boolean
   session: { idleMinutes: number; absoluteHours: number }
   signIn: { maxFailedAttempts: number; lockoutMinutes: number; attemptsPerMinutePerIp: number }
+  /** The address people reach the service at, for links in emails. */
+  publicUrl: string
+  /** SMTP for outgoing email; without it messages stay in the outbox page. */
+  mail: { from: string; smtp?: { host: string; port: number; secure: boolean; user?: string; password?: string } }
 }
 
 export class ConfigError extends Error {
@@ -48,6 +52,13 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
   TRUST_PROXY: booleanFlag.default(false),
   SEED_DEMO_DATA: booleanFlag.optional(),
+  PUBLIC_URL: z.url({ error: 'must be a URL such as https://safer.example.gov.uk' }).optional(),
+  SMTP_HOST: z.string().min(1).optional(),
+  SMTP_PORT: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be 1 to 65535').max(65535, 'must be 1 to 65535').optional(),
+  SMTP_SECURE: booleanFlag.optional(),
+  SMTP_USER: z.string().min(1).optional(),
+  SMTP_PASSWORD: z.string().min(1).optional(),
+  MAIL_FROM: z.string().regex(/^(.+<)?[^@\s<>]+@[^@\s<>]+>?$/, 'must be an email address, optionally with a name: Safer Communities <noreply@example.gov.uk>').optional(),
 })
 
 /** Reads the environment, failing at boot with every problem listed. */
@@ -75,6 +86,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seedDemoData: values.SEED_DEMO_DATA ?? !production,
     session: { idleMinutes: 30, absoluteHours: 12 },
     signIn: { maxFailedAttempts: 5, lockoutMinutes: 15, attemptsPerMinutePerIp: 20 },
+    publicUrl: (values.PUBLIC_URL ?? `http://localhost:${values.PORT}`).replace(/\/$/, ''),
+    mail: {
+      from: values.MAIL_FROM ?? 'Safer Communities <noreply@safer-communities.invalid>',
+      smtp: values.SMTP_HOST
+        ? { host: values.SMTP_HOST, port: values.SMTP_PORT ?? (values.SMTP_SECURE ? 465 : 587), secure: values.SMTP_SECURE ?? false, user: values.SMTP_USER, password: values.SMTP_PASSWORD }
+        : undefined,
+    },
   }
 }
 

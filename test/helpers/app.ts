@@ -19,6 +19,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     seedDemoData: false,
     session: { idleMinutes: 30, absoluteHours: 12 },
     signIn: { maxFailedAttempts: 5, lockoutMinutes: 15, attemptsPerMinutePerIp: 1000 },
+    publicUrl: 'http://localhost:3000',
+    mail: { from: 'Safer Communities <noreply@test.example.org>' },
     ...overrides,
   }
 }

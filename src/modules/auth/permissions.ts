@@ -9,6 +9,11 @@ export const PERMISSIONS = [
   'cases:read',
   'cases:manage',
   'sharing_agreements:manage',
+  // Partnership governance: bodies, meetings, papers, minutes, the action log. A closed body only for its members.
+  'governance:read',
+  'governance:manage',
+  // The email outbox (every message the service sent or could not send).
+  'outbox:read',
 ] as const
 export type Permission = (typeof PERMISSIONS)[number]
 
@@ -25,11 +30,11 @@ export type Role = (typeof ROLES)[number]
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   // Administrators run the service; they do not read ASB cases unless they also hold a case role.
-  admin: ['users:manage', 'organisations:manage', 'api_tokens:manage', 'audit:read', 'sharing_agreements:manage'],
+  admin: ['users:manage', 'organisations:manage', 'api_tokens:manage', 'audit:read', 'sharing_agreements:manage', 'governance:read', 'governance:manage', 'outbox:read'],
   case_manager: ['cases:read', 'cases:manage'],
   case_viewer: ['cases:read'],
-  partnership_coordinator: [],
-  board_member: [],
+  partnership_coordinator: ['governance:read', 'governance:manage'],
+  board_member: ['governance:read'],
   analyst: [],
   auditor: ['audit:read'],
 }
@@ -79,6 +84,11 @@ export function permissionsFor(roles: readonly string[]): Set<Permission> {
     for (const permission of ROLE_PERMISSIONS[role as Role] ?? []) granted.add(permission)
   }
   return granted
+}
+
+/** The roles that grant a permission: for rules checked in SQL against users.roles. */
+export function rolesWith(permission: Permission): Role[] {
+  return ROLES.filter((role) => ROLE_PERMISSIONS[role].includes(permission))
 }
 
 export function isRole(value: string): value is Role {

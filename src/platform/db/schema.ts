@@ -364,6 +364,225 @@ export interface CaseDocumentContentsTable {
   content: Uint8Array
 }
 
+// ---- Partnership governance (0006) ----
+
+export interface GovernanceContactsTable {
+  id: Generated<string>
+  name: string
+  organisation_id: string | null
+  organisation_name: string | null
+  job_title: string | null
+  email: string | null
+  created_by: string
+  created_at: CreatedAt
+  updated_at: Timestamp
+}
+
+export interface BodiesTable {
+  id: Generated<string>
+  name: string
+  kind: string
+  parent_id: string | null
+  visibility: Generated<'open' | 'closed'>
+  lead_organisation_id: string | null
+  description: string | null
+  default_venue: string | null
+  default_start_time: string | null
+  reminder_days_before: Generated<number>
+  resolution_numbering: Generated<'letters' | 'numbers'>
+  active: Generated<boolean>
+  created_by: string
+  created_at: CreatedAt
+  updated_at: Timestamp
+}
+
+export interface BodyMembersTable {
+  id: Generated<string>
+  body_id: string
+  user_id: string | null
+  contact_id: string | null
+  role: string
+  organisation_id: string | null
+  from_date: DateOnly
+  to_date: NullableDate
+  elected_by_resolution_id: string | null
+  municipal_year: string | null
+  created_by: string
+  created_at: CreatedAt
+}
+
+export interface MeetingsTable {
+  id: Generated<string>
+  body_id: string
+  meets_on: DateOnly
+  /** 'HH:MM:SS' */
+  starts_at: string
+  venue: string
+  status: Generated<'scheduled' | 'held' | 'cancelled'>
+  agenda_published_at: NullableTimestamp
+  agenda_published_by: string | null
+  closed_at: string | null
+  minutes_status: Generated<'none' | 'draft' | 'published' | 'confirmed'>
+  minutes_published_at: NullableTimestamp
+  minutes_confirmed_at: NullableTimestamp
+  minutes_confirmed_at_meeting_id: string | null
+  minutes_subject_to_amendment: Generated<boolean>
+  minutes_amendment: string | null
+  cancelled_reason: string | null
+  version: Generated<number>
+  created_by: string
+  created_at: CreatedAt
+  updated_at: Timestamp
+}
+
+export interface AgendaItemsTable {
+  id: Generated<string>
+  body_id: string
+  meeting_id: string | null
+  position: number | null
+  kind: string
+  title: string
+  description: string | null
+  hot_topic: string | null
+  presenter_user_id: string | null
+  presenter_contact_id: string | null
+  presenter_name: string | null
+  presenter_role: string | null
+  exempt: Generated<boolean>
+  exempt_reason: string | null
+  minutes: string | null
+  taken_before_item_id: string | null
+  deferred_reason: string | null
+  deferred_from_item_id: string | null
+  created_by: string
+  created_at: CreatedAt
+  updated_at: Timestamp
+}
+
+export interface AgendaPapersTable {
+  id: Generated<string>
+  agenda_item_id: string
+  title: string
+  file_name: string
+  mime_type: string
+  size_bytes: number
+  sha256: string
+  uploaded_by: string
+  uploaded_at: CreatedAt
+  removed_at: NullableTimestamp
+  removed_by: string | null
+}
+
+export interface AgendaPaperContentsTable {
+  paper_id: string
+  content: Buffer
+}
+
+export interface MeetingAttendanceTable {
+  id: Generated<string>
+  meeting_id: string
+  user_id: string | null
+  contact_id: string | null
+  status: 'present' | 'in_attendance' | 'apologies'
+  role_label: string | null
+  organisation_name: string | null
+  note: string | null
+  recorded_by: string
+  recorded_at: CreatedAt
+}
+
+export interface MeetingDeclarationsTable {
+  id: Generated<string>
+  meeting_id: string
+  agenda_item_id: string | null
+  user_id: string | null
+  contact_id: string | null
+  interest: string
+  recorded_by: string
+  recorded_at: CreatedAt
+}
+
+export interface ResolutionsTable {
+  id: Generated<string>
+  agenda_item_id: string
+  kind: Generated<'resolved' | 'agreed'>
+  position: number
+  text: string
+  created_by: string
+  created_at: CreatedAt
+}
+
+export interface MinutesVersionsTable {
+  id: Generated<string>
+  meeting_id: string
+  version: number
+  record: Json<Record<string, unknown>>
+  reason: string
+  changed_by: string
+  changed_at: CreatedAt
+}
+
+export type ActionStatus = 'open' | 'ongoing' | 'complete' | 'incomplete' | 'no_update' | 'withdrawn'
+export type LinkedRecordType = 'case' | 'funding_bid' | 'delivery_plan_action'
+
+export interface ActionsTable {
+  id: Generated<string>
+  body_id: string
+  meeting_id: string | null
+  agenda_item_id: string | null
+  text: string
+  due_on: NullableDate
+  due_next_meeting: Generated<boolean>
+  status: Generated<ActionStatus>
+  completed_at: NullableTimestamp
+  linked_record_type: LinkedRecordType | null
+  linked_record_id: string | null
+  version: Generated<number>
+  created_by: string
+  created_at: CreatedAt
+  updated_at: Timestamp
+}
+
+export interface ActionOwnersTable {
+  id: Generated<string>
+  action_id: string
+  user_id: string | null
+  contact_id: string | null
+  organisation_id: string | null
+}
+
+export interface ActionUpdatesTable {
+  id: Generated<string>
+  action_id: string
+  status: ActionStatus
+  comment: string | null
+  meeting_id: string | null
+  updated_by: string
+  created_at: CreatedAt
+}
+
+export interface ActionRemindersTable {
+  action_id: string
+  kind: 'due_soon' | 'overdue'
+  due_on: DateOnly
+  sent_at: CreatedAt
+}
+
+export interface EmailMessagesTable {
+  id: Generated<string>
+  kind: string
+  to_addresses: string[]
+  subject: string
+  body_text: string
+  body_html: string | null
+  related_type: string | null
+  related_id: string | null
+  status: 'outbox' | 'sent' | 'failed'
+  error: string | null
+  created_at: CreatedAt
+  sent_at: NullableTimestamp
+}
+
 export interface DB {
   organisations: OrganisationsTable
   users: UsersTable
@@ -392,6 +611,22 @@ export interface DB {
   callbacks: CallbacksTable
   case_documents: CaseDocumentsTable
   case_document_contents: CaseDocumentContentsTable
+  governance_contacts: GovernanceContactsTable
+  bodies: BodiesTable
+  body_members: BodyMembersTable
+  meetings: MeetingsTable
+  agenda_items: AgendaItemsTable
+  agenda_papers: AgendaPapersTable
+  agenda_paper_contents: AgendaPaperContentsTable
+  meeting_attendance: MeetingAttendanceTable
+  meeting_declarations: MeetingDeclarationsTable
+  resolutions: ResolutionsTable
+  minutes_versions: MinutesVersionsTable
+  actions: ActionsTable
+  action_owners: ActionOwnersTable
+  action_updates: ActionUpdatesTable
+  action_reminders: ActionRemindersTable
+  email_messages: EmailMessagesTable
 }
 
 export type Organisation = Selectable<OrganisationsTable>

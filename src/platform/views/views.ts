@@ -44,11 +44,15 @@ const NAVIGATION: NavigationItem[] = [
   { href: '/incidents', text: 'Incidents', permission: 'cases:read' },
   { href: '/people', text: 'People', permission: 'cases:read' },
   { href: '/tasks', text: 'Tasks', permission: 'cases:read' },
+  { href: '/bodies', text: 'Boards', permission: 'governance:read' },
+  { href: '/meetings', text: 'Meetings', permission: 'governance:read' },
+  { href: '/actions', text: 'Actions', permission: 'signed-in' },
   { href: '/admin/organisations', text: 'Organisations', permission: 'organisations:manage' },
   { href: '/admin/users', text: 'Users', permission: 'users:manage' },
   { href: '/admin/api-tokens', text: 'API tokens', permission: 'api_tokens:manage' },
   { href: '/admin/sharing-agreements', text: 'Sharing agreements', permission: 'sharing_agreements:manage' },
   { href: '/audit', text: 'Audit log', permission: 'audit:read' },
+  { href: '/admin/outbox', text: 'Outbox', permission: 'outbox:read' },
 ]
 
 export const setUpViews = fp(async (app: FastifyInstance) => {

@@ -1,0 +1,4 @@
+import type { FastifyInstance } from 'fastify'
+import type { Services } from '../../composition.js'
+
+export async function actionRoutes(_app: FastifyInstance, _options: { services: Services }) {}
