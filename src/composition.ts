@@ -23,6 +23,7 @@ import { bodiesService } from './modules/bodies/bodies.service.js'
 import { meetingsService } from './modules/meetings/meetings.service.js'
 import { minutesDocumentsService } from './modules/minutes/minutes-documents.service.js'
 import { minutesService } from './modules/minutes/minutes.service.js'
+import { outboxService } from './modules/outbox/outbox.service.js'
 import { mailer as createMailer } from './platform/mail/mailer.js'
 
 export function repositories(database: Database) {
@@ -60,6 +61,7 @@ export function services(config: Config, database: Database) {
     documents: documentsService({ db, audit }),
     search: searchService({ db, audit, people }),
     mailer,
+    outbox: outboxService({ mailer, audit }),
     bodies: bodiesService({ db, audit }),
     meetings: meetingsService({ db, audit, mailer, config }),
     minutes,
