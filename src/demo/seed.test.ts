@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../../test/helpers/app.js'
+import { todayInLondon } from '../platform/dates.js'
+import { seedGovernanceDemonstration } from './governance-demo.js'
 import { DEMO_ORGANISATIONS, DEMO_USERS, seedDemonstrationData, type DemoCredential } from './seed.js'
 
 let t: TestApp
@@ -56,5 +58,79 @@ describe('demonstration data', () => {
     const response = await agent.submit('/cases/new', { title: 'New case after demo', type: 'location', priority: 'normal' })
     expect(response.statusCode).toBe(302)
     expect(await seedDemonstrationData(db())).toBeNull()
+  })
+
+  it('holds the governance demonstration: Charnwood CSP with members, past meetings, minutes, actions and a meeting to come', async () => {
+    const bodies = await db().selectFrom('bodies').leftJoin('bodies as parent', 'parent.id', 'bodies.parent_id').select(['bodies.id', 'bodies.name', 'bodies.kind', 'bodies.visibility', 'parent.name as parentName']).execute()
+    expect(bodies.map(({ name, kind, visibility, parentName }) => ({ name, kind, visibility, parentName }))).toEqual(
+      expect.arrayContaining([
+        { name: 'Charnwood Community Safety Partnership', kind: 'csp', visibility: 'open', parentName: null },
+        { name: 'Charnwood ASB Delivery Group', kind: 'delivery_group', visibility: 'open', parentName: 'Charnwood Community Safety Partnership' },
+        { name: 'Loughborough Joint Action Group', kind: 'jag', visibility: 'closed', parentName: 'Charnwood Community Safety Partnership' },
+        { name: 'Leicestershire Safer Communities Strategy Board', kind: 'strategy_board', visibility: 'open', parentName: null },
+      ]),
+    )
+    const csp = bodies.find((body) => body.kind === 'csp')!
+    const today = todayInLondon()
+    const coordinator = credentials!.find((credential) => credential.role === 'partnership_coordinator')!
+    const boardMember = credentials!.find((credential) => credential.role === 'board_member')!
+    const roles = await db()
+      .selectFrom('body_members')
+      .leftJoin('users', 'users.id', 'body_members.user_id')
+      .select(['body_members.role', 'users.email', 'body_members.contact_id as contactId', 'body_members.elected_by_resolution_id as resolutionId'])
+      .where('body_members.body_id', '=', csp.id)
+      .where('body_members.from_date', '<=', today)
+      .where((eb) => eb.or([eb('body_members.to_date', 'is', null), eb('body_members.to_date', '>=', today)]))
+      .execute()
+    expect(roles.find((row) => row.role === 'clerk')!.email).toBe(coordinator.email)
+    expect(roles.find((row) => row.role === 'deputy_chair')).toMatchObject({ email: boardMember.email, resolutionId: expect.any(String) })
+    expect(roles.find((row) => row.role === 'chair')).toMatchObject({ contactId: expect.any(String), resolutionId: expect.any(String) })
+    expect(roles.filter((row) => row.contactId).length).toBeGreaterThanOrEqual(3)
+
+    const meetings = await db().selectFrom('meetings').select(['id', 'meets_on', 'status', 'minutes_status', 'agenda_published_at']).where('body_id', '=', csp.id).orderBy('meets_on').execute()
+    expect(meetings.map((row) => [row.status, row.minutes_status])).toEqual([['held', 'confirmed'], ['held', 'published'], ['scheduled', 'none']])
+    expect(meetings[1]!.meets_on < today && meetings[2]!.meets_on > today).toBe(true)
+    expect(meetings[2]!.agenda_published_at).toBeNull()
+    for (const meeting of meetings) {
+      const kinds = (await db().selectFrom('agenda_items').select('kind').where('meeting_id', '=', meeting.id).orderBy('position').execute()).map((row) => row.kind)
+      expect(kinds).toEqual(expect.arrayContaining(['apologies', 'previous_minutes', 'matters_arising', 'action_log', 'declarations', 'report', 'hot_topics', 'any_other_business', 'next_meeting']))
+      expect(kinds.at(-1)).toBe('next_meeting')
+    }
+    const unprogrammed = await db().selectFrom('agenda_items').select('title').where('body_id', '=', csp.id).where('meeting_id', 'is', null).execute()
+    expect(unprogrammed).toHaveLength(1)
+    const attendance = await db().selectFrom('meeting_attendance').select('status').distinct().where('meeting_id', '=', meetings[0]!.id).execute()
+    expect(attendance.map((row) => row.status).sort()).toEqual(['apologies', 'in_attendance', 'present'])
+    const noted = await db().selectFrom('resolutions').innerJoin('agenda_items', 'agenda_items.id', 'resolutions.agenda_item_id').select('resolutions.text').where('agenda_items.body_id', '=', csp.id).where('resolutions.text', '=', 'that the contents of the report be noted').execute()
+    expect(noted.length).toBeGreaterThanOrEqual(3)
+
+    const actions = await db().selectFrom('actions').select(['id', 'status', 'due_on']).where('body_id', '=', csp.id).execute()
+    const statuses = actions.map((row) => row.status)
+    expect(statuses).toEqual(expect.arrayContaining(['complete', 'open', 'incomplete', 'no_update']))
+    expect(actions.filter((row) => row.status !== 'complete' && row.due_on !== null && row.due_on < today).length).toBeGreaterThanOrEqual(2)
+    const owners = await db().selectFrom('action_owners').select(['user_id', 'contact_id', 'organisation_id']).where('action_id', 'in', actions.map((row) => row.id)).execute()
+    expect(owners.some((row) => row.user_id) && owners.some((row) => row.contact_id) && owners.some((row) => row.organisation_id)).toBe(true)
+    expect((await db().selectFrom('action_updates').select('id').where('action_id', 'in', actions.map((row) => row.id)).execute()).length).toBeGreaterThan(0)
+
+    // The board member sees the partnership, with its elected chair, but not the closed JAG they do not sit on.
+    const agent = await t.signIn(boardMember.email, boardMember.password)
+    const page = await agent.get(`/bodies/${csp.id}`)
+    expect(page.statusCode).toBe(200)
+    expect(page.body).toMatch(/Chair \d{4}\/\d{2}: Cllr Morgan Ellis \(elected /)
+    expect((await agent.get(`/bodies/${bodies.find((body) => body.kind === 'jag')!.id}`)).statusCode).toBe(404)
+  })
+
+  it('adds no governance demonstration twice', async () => {
+    const count = async () => {
+      const counts: number[] = []
+      for (const table of ['bodies', 'body_members', 'governance_contacts', 'meetings', 'agenda_items', 'resolutions', 'actions', 'action_updates', 'meeting_attendance'] as const) {
+        counts.push(Number((await db().selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n))
+      }
+      return counts
+    }
+    const before = await count()
+    expect(await seedDemonstrationData(db())).toBeNull()
+    const organisations = new Map((await db().selectFrom('organisations').select(['id', 'name']).execute()).map((row) => [row.name, row.id]))
+    expect(await db().transaction().execute((trx) => seedGovernanceDemonstration(trx, organisations))).toBe(false)
+    expect(await count()).toEqual(before)
   })
 })

@@ -4,6 +4,7 @@ import type { DB } from '../platform/db/schema.js'
 import { hashPassword } from '../modules/auth/passwords.js'
 import type { OrganisationType, Role } from '../modules/auth/permissions.js'
 import { seedAsbDemonstration } from './asb-demo.js'
+import { seedGovernanceDemonstration } from './governance-demo.js'
 
 /** The Leicester, Leicestershire and Rutland partners. Housing providers are fictional. */
 export const DEMO_ORGANISATIONS: { name: string; type: OrganisationType }[] = [
@@ -91,6 +92,7 @@ export async function seedDemonstrationData(db: Kysely<DB>): Promise<DemoCredent
       officers.set(name, [...(officers.get(name) ?? []), officer.id])
     }
     await seedAsbDemonstration(trx, idOf, officers)
+    await seedGovernanceDemonstration(trx, idOf)
   })
   return credentials.map(({ role, email, password }) => ({ role, email, password }))
 }

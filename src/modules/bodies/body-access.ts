@@ -8,11 +8,14 @@ import { rolesWith } from '../auth/permissions.js'
 /** Roles that run bodies, and the member roles that let such a user run a particular body. */
 const MANAGING_MEMBER_ROLES = ['chair', 'deputy_chair', 'clerk', 'officer'] as const
 
+/** Today in the UK, whatever the database server's time zone: memberships run from and to UK dates. */
+const TODAY_IN_LONDON = sql`(now() at time zone 'Europe/London')::date`
+
 /** Members today: a membership that has started and not ended. */
 function currentMemberOf(bodyId: RawBuilder<string>, userId: string, roles?: readonly string[]): RawBuilder<SqlBool> {
   const roleRule = roles ? sql`and body_member.role in (${sql.join(roles.map((role) => sql.lit(role)))})` : sql``
   return sql<SqlBool>`exists (select 1 from body_members body_member where body_member.body_id = ${bodyId} and body_member.user_id = ${userId}
-    and body_member.from_date <= current_date and (body_member.to_date is null or body_member.to_date >= current_date) ${roleRule})`
+    and body_member.from_date <= ${TODAY_IN_LONDON} and (body_member.to_date is null or body_member.to_date >= ${TODAY_IN_LONDON}) ${roleRule})`
 }
 
 function isAdmin(userId: string): RawBuilder<SqlBool> {
@@ -29,7 +32,7 @@ export function bodyRowVisibleTo(userId: string, bodyAlias = 'bodies'): RawBuild
   return sql<SqlBool>`(${sql.ref(`${bodyAlias}.visibility`)} = 'open' or ${currentMemberOf(id, userId)} or ${isAdmin(userId)})`
 }
 
-/** Bodies a user may run: administrators all; others with a managing role, those where they are chair, clerk or officer. */
+/** Bodies a user may run: administrators all; others with a managing role, those where they are chair, deputy chair, clerk or officer. */
 export function bodyRowManageableBy(userId: string, bodyAlias = 'bodies'): RawBuilder<SqlBool> {
   const id = sql.ref<string>(`${bodyAlias}.id`)
   const managingRoles = rolesWith('governance:manage')
