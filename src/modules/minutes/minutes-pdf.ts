@@ -1,0 +1,173 @@
+import PDFDocument from 'pdfkit'
+import type { MeetingRecord } from './meeting-record.js'
+import { type Block, type DocumentLayout, type LayoutOptions, agendaLayout, minutesLayout } from './minutes-layout.js'
+
+/** The minutes as a tagged A4 PDF: headings, lists and the actions table are in its structure for screen readers. */
+export const minutesPdf = (record: MeetingRecord, options: LayoutOptions = {}) => layoutPdf(minutesLayout(record, options))
+
+/** The agenda as a tagged A4 PDF. */
+export const agendaPdf = (record: MeetingRecord, options: LayoutOptions = {}) => layoutPdf(agendaLayout(record, options))
+
+const REGULAR = 'Helvetica'
+const BOLD = 'Helvetica-Bold'
+const ITALIC = 'Helvetica-Oblique'
+const TEXT_SIZE = 11
+const HEADING_SIZE = { 1: 14, 2: 12, 3: 11.5 } as const
+const MARGIN = 57 // 2cm
+/** Below this much room left on a page a heading starts the next page, so that it is never cut from what follows it. */
+const KEEP_WITH_NEXT = 70
+const RESOLUTION_INDENT = 28
+const LABEL_WIDTH = 30
+
+// pdfkit reads these table options; its type definitions lack them.
+type TableStructure = { structParent?: PDFKit.PDFStructureElement }
+type HeaderCell = PDFKit.Mixins.CellOptions & { scope?: 'Column' }
+
+function layoutPdf(layout: DocumentLayout): Promise<Buffer> {
+  const doc = new PDFDocument({
+    size: 'A4',
+    margin: MARGIN,
+    bufferPages: true,
+    pdfVersion: '1.7',
+    tagged: true,
+    lang: 'en-GB',
+    displayTitle: true,
+    info: { Title: layout.title, Author: 'Safer Communities' },
+  })
+  const chunks: Buffer[] = []
+  doc.on('data', (chunk: Buffer) => chunks.push(chunk))
+  const done = new Promise<Buffer>((resolve, reject) => {
+    doc.on('end', () => resolve(Buffer.concat(chunks)))
+    doc.on('error', reject)
+  })
+
+  const root = doc.struct('Document')
+  doc.addStructure(root)
+  const left = doc.page.margins.left
+  const width = doc.page.width - doc.page.margins.left - doc.page.margins.right
+  const bottom = () => doc.page.height - doc.page.margins.bottom
+  const ensureRoom = (height: number) => {
+    if (doc.y + height > bottom()) doc.addPage()
+  }
+  /** Draws inside a structure element of the given type, so that it is tagged as such. */
+  const tagged = (type: string, draw: () => void, parent: PDFKit.PDFStructureElement = root) => {
+    parent.add(doc.struct(type, {}, draw))
+  }
+  const text = (value: string, font = REGULAR, size = TEXT_SIZE, options: PDFKit.Mixins.TextOptions = {}) => {
+    doc.font(font).fontSize(size).text(value, left, doc.y, { width, ...options })
+  }
+  const paragraphGap = () => doc.moveDown(0.5)
+  /** A line to write on, drawn as decoration rather than content. */
+  const rule = (fromX: number, y: number, length: number) => {
+    doc.markContent('Artifact', { type: 'Layout' })
+    doc.moveTo(fromX, y).lineTo(fromX + length, y).lineWidth(0.5).stroke('#000000')
+    doc.endMarkedContent()
+  }
+
+  const draw = (block: Block) => {
+    switch (block.type) {
+      case 'heading':
+        doc.moveDown(0.6)
+        ensureRoom(KEEP_WITH_NEXT)
+        tagged(`H${block.level}`, () => text(block.caps ? block.text.toUpperCase() : block.text, BOLD, HEADING_SIZE[block.level]))
+        doc.moveDown(0.4)
+        return
+      case 'paragraph':
+        tagged('P', () => text(block.text, block.emphasis === 'bold' ? BOLD : block.emphasis === 'italic' ? ITALIC : REGULAR))
+        return paragraphGap()
+      case 'marking':
+        tagged('P', () => text(block.text, BOLD, 13))
+        return paragraphGap()
+      case 'field':
+        tagged('P', () => {
+          doc.font(BOLD).fontSize(TEXT_SIZE).text(`${block.label}: `, left, doc.y, { width, continued: true }).font(REGULAR).text(block.value)
+        })
+        return
+      case 'people': {
+        const list = doc.struct('L')
+        root.add(list)
+        for (const line of block.people) list.add(doc.struct('LI', {}, [doc.struct('LBody', {}, () => text(line))]))
+        list.end()
+        return paragraphGap()
+      }
+      case 'resolutions': {
+        const [only] = block.items
+        if (block.items.length === 1 && only && only.label === null) {
+          tagged('P', () => {
+            doc.font(BOLD).fontSize(TEXT_SIZE).text(`${block.intro} `, left, doc.y, { width, continued: true }).font(REGULAR).text(only.text)
+          })
+          return paragraphGap()
+        }
+        ensureRoom(40)
+        tagged('P', () => text(block.intro, BOLD))
+        doc.moveDown(0.2)
+        const list = doc.struct('L')
+        root.add(list)
+        for (const resolution of block.items) {
+          ensureRoom(doc.currentLineHeight(true) * 2)
+          const y = doc.y
+          list.add(
+            doc.struct('LI', {}, [
+              doc.struct('Lbl', {}, () => doc.font(REGULAR).fontSize(TEXT_SIZE).text(resolution.label ?? '', left + RESOLUTION_INDENT, y, { width: LABEL_WIDTH })),
+              doc.struct('LBody', {}, () => {
+                const bodyX = left + RESOLUTION_INDENT + LABEL_WIDTH
+                doc.text(resolution.text, bodyX, y, { width: width - RESOLUTION_INDENT - LABEL_WIDTH })
+              }),
+            ]),
+          )
+          doc.moveDown(0.2)
+        }
+        list.end()
+        return paragraphGap()
+      }
+      case 'action':
+        tagged('P', () => text(block.text, BOLD))
+        return paragraphGap()
+      case 'table': {
+        ensureRoom(60)
+        const header: HeaderCell[] = block.head.map((value) => ({ text: value, type: 'TH', scope: 'Column', font: { src: BOLD } }))
+        const options: PDFKit.Mixins.TableOptionsWithData & TableStructure = {
+          structParent: root,
+          position: { x: left, y: doc.y },
+          columnStyles: block.widths.map((percent) => (width * percent) / 100),
+          defaultStyle: { border: 0.5, borderColor: '#000000', padding: 4 },
+          rowStyles: (row: number) => (row === 0 ? { backgroundColor: '#e8e8e8' } : undefined),
+          data: [header, ...block.rows],
+        }
+        doc.font(REGULAR).fontSize(10).table(options)
+        doc.x = left
+        return paragraphGap()
+      }
+      case 'signature': {
+        doc.moveDown(1.5)
+        ensureRoom(110)
+        tagged('P', () => text(block.role.toUpperCase(), BOLD))
+        for (const label of ['Signed:', 'Date:']) {
+          doc.moveDown(1.5)
+          const y = doc.y
+          tagged('P', () => text(label))
+          rule(left + 50, y + TEXT_SIZE, 200)
+        }
+        return paragraphGap()
+      }
+    }
+  }
+
+  for (const block of layout.blocks) draw(block)
+  root.end()
+
+  // Page furniture on every page, marked as such so that screen readers skip it.
+  const range = doc.bufferedPageRange()
+  for (let index = range.start; index < range.start + range.count; index++) {
+    doc.switchToPage(index)
+    const savedBottom = doc.page.margins.bottom
+    doc.page.margins.bottom = 0
+    doc.markContent('Artifact', { type: 'Pagination' })
+    if (layout.markings.length) doc.font(BOLD).fontSize(10).text(layout.markings.join(' – '), left, 28, { width, align: 'center' })
+    doc.font(REGULAR).fontSize(9).text(`Page ${index + 1} of ${range.count}`, left, doc.page.height - 36, { width, align: 'center' })
+    doc.endMarkedContent()
+    doc.page.margins.bottom = savedBottom
+  }
+  doc.end()
+  return done
+}
