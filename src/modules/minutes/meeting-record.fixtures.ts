@@ -79,6 +79,7 @@ export function meetingRecordFixture(options: { minutesStatus?: MeetingRecord['m
       startsAt: '10:00',
       venue: 'Council Chamber, Southfields, Loughborough',
       status: 'held',
+      version: 3,
       closedAt: '11:45',
       agendaPublishedAt: new Date('2026-11-25T09:00:00Z'),
       minutesStatus: options.minutesStatus ?? 'published',
@@ -100,6 +101,7 @@ export function meetingRecordFixture(options: { minutesStatus?: MeetingRecord['m
     ],
     declarations: [{ name: 'Helen Carter', itemNumber: 5, interest: 'her partner works for the Longhurst Group' }],
     items: items.sort((a, b) => a.number - b.number),
+    withheldItemNumbers: [],
     nextMeeting: { id: 'ee000000-0000-4000-8000-000000000002', meetsOn: '2027-03-04', startsAt: '10:00', venue: 'Council Chamber, Southfields, Loughborough' },
   }
 }

@@ -12,6 +12,8 @@ export interface MeetingRecord {
     startsAt: string
     venue: string
     status: 'scheduled' | 'held' | 'cancelled'
+    /** For optimistic locking: send it back with the first change. */
+    version: number
     /** HH:MM, when the minutes record it */
     closedAt: string | null
     agendaPublishedAt: Date | null
@@ -27,6 +29,8 @@ export interface MeetingRecord {
   declarations: { name: string; itemNumber: number | null; interest: string }[]
   /** In agenda order. */
   items: RecordItem[]
+  /** Agenda numbers of exempt items left out of this copy (the reader may not see them): numbering stays as printed. */
+  withheldItemNumbers: number[]
   /** The next meeting of the body, for the "date of next meeting" item. */
   nextMeeting: { id: string; meetsOn: string; startsAt: string; venue: string } | null
 }

@@ -1,6 +1,5 @@
 import type { Kysely } from 'kysely'
 import type { DB } from '../../platform/db/schema.js'
-import { signedIn } from '../../platform/http/actor.js'
 import { NotFoundError } from '../../platform/http/errors.js'
 import type { Actor } from '../audit/audit.events.js'
 import type { AuditService } from '../audit/audit.service.js'
@@ -10,7 +9,6 @@ import type { MeetingRecord } from './meeting-record.js'
 import { agendaDocx, minutesDocx } from './minutes-docx.js'
 import { type LayoutOptions, minutesLayout } from './minutes-layout.js'
 import { agendaPdf, minutesPdf } from './minutes-pdf.js'
-import { minutesRepository } from './minutes.repository.js'
 import type { MinutesService } from './minutes.service.js'
 
 export const DOCUMENT_FORMATS = {
@@ -39,20 +37,16 @@ export function documentFileName(record: MeetingRecord, what: 'minutes' | 'agend
   return safeFileName(`${record.body.name.replace(/[\\/]/g, '-')} ${what} ${record.meeting.meetsOn}.${format}`)
 }
 
-export function minutesDocumentsService({ db, audit, minutes }: { db: Kysely<DB>; audit: Pick<AuditService, 'record'>; minutes: Pick<MinutesService, 'record'> }) {
-  const repository = minutesRepository(db)
+export function minutesDocumentsService({ db, audit, minutes }: { db: Kysely<DB>; audit: Pick<AuditService, 'record'>; minutes: Pick<MinutesService, 'record' | 'exemptVisibleTo'> }) {
 
   /**
    * The meeting as this actor may read it. Exempt items only for the body's managers and current members; for anyone
    * else they are left out, and their agenda numbers kept so that item and minute numbers match the full record.
    */
   async function readable(actor: Actor, meetingId: string) {
-    const { userId } = signedIn(actor)
     const body = await requireMeetingBody(db, actor, meetingId, 'read')
-    const includeExempt = body.canManage || (await repository.isCurrentMember(body.id, userId))
-    const record = await minutes.record(actor, meetingId, { includeExempt })
-    const withheldNumbers = includeExempt ? [] : (await repository.items(meetingId)).filter((item) => item.exempt).map((item) => item.number)
-    const layoutOptions: LayoutOptions = { withheldNumbers }
+    const record = await minutes.record(actor, meetingId, { includeExempt: await minutes.exemptVisibleTo(actor, meetingId) })
+    const layoutOptions: LayoutOptions = { withheldNumbers: record.withheldItemNumbers }
     return { canManage: body.canManage, record, layoutOptions, exemptItems: record.items.filter((item) => item.exempt).length }
   }
 

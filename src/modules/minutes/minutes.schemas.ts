@@ -151,6 +151,7 @@ export const meetingRecordResponse = z.object({
     startsAt: z.string(),
     venue: z.string(),
     status: z.enum(['scheduled', 'held', 'cancelled']),
+    version: z.number().describe('Send it back with the first change (optimistic locking)'),
     closedAt: z.string().nullable(),
     agendaPublishedAt: z.date().nullable(),
     minutesStatus: z.enum(['none', 'draft', 'published', 'confirmed']),
@@ -162,6 +163,7 @@ export const meetingRecordResponse = z.object({
   apologies: z.array(attendee),
   declarations: z.array(z.object({ name: z.string(), itemNumber: z.number().nullable(), interest: z.string() })),
   items: z.array(recordItem),
+  withheldItemNumbers: z.array(z.number()).describe('Agenda numbers of exempt items left out of this copy'),
   nextMeeting: z.object({ id: z.uuid(), meetsOn: z.string(), startsAt: z.string(), venue: z.string() }).nullable(),
 })
 

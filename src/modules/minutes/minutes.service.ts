@@ -50,6 +50,7 @@ function withoutExempt(record: MeetingRecord): MeetingRecord {
   return {
     ...record,
     items: record.items.filter((item) => !item.exempt),
+    withheldItemNumbers: [...exemptNumbers].sort((a, b) => a - b),
     declarations: record.declarations.filter((declaration) => declaration.itemNumber === null || !exemptNumbers.has(declaration.itemNumber)),
   }
 }
@@ -124,6 +125,7 @@ export function minutesService({ db, audit }: { db: Kysely<DB>; audit: Pick<Audi
         startsAt: hhmm(meeting.startsAt),
         venue: meeting.venue,
         status: meeting.status,
+        version: meeting.version,
         closedAt: meeting.closedAt ? hhmm(meeting.closedAt) : null,
         agendaPublishedAt: meeting.agendaPublishedAt,
         minutesStatus: meeting.minutesStatus,
@@ -138,6 +140,7 @@ export function minutesService({ db, audit }: { db: Kysely<DB>; audit: Pick<Audi
       apologies: attendance.filter((row) => row.status === 'apologies').map(toAttendee),
       declarations: declarations.map((declaration) => ({ name: declaration.name, itemNumber: declaration.itemNumber, interest: declaration.interest })),
       items: recordItems,
+      withheldItemNumbers: [],
       nextMeeting: nextMeeting ? { id: nextMeeting.id, meetsOn: nextMeeting.meetsOn, startsAt: hhmm(nextMeeting.startsAt), venue: nextMeeting.venue } : null,
     }
   }
