@@ -222,14 +222,28 @@ async function analyzeWithoutJavaScript(page: Page, browser: Browser) {
  * Runs axe (WCAG 2.0, 2.1 and 2.2, A and AA) on the page as it is now, and fails listing every
  * 'serious' or 'critical' violation. Lesser ones are kept in minorViolations for the report.
  */
+/**
+ * GOV.UK Frontend's script puts aria-expanded on a radio that conditionally reveals a question. ARIA does not allow
+ * that attribute on a radio, so axe reports it as critical; GOV.UK keeps it on purpose, because screen readers announce
+ * it (alphagov/govuk-frontend#979, #1280). Only that finding is set aside, and only on such a radio; it is still reported.
+ */
+function isKnownConditionalRevealFinding(violation: { id: string; nodes: { html: string; failureSummary?: string }[] }) {
+  return (
+    violation.id === 'aria-allowed-attr' &&
+    violation.nodes.every((node) => /class="govuk-radios__input"[^>]*aria-controls="conditional-/.test(node.html) && /^Fix all of the following:\s+ARIA attribute is not allowed: aria-expanded="(true|false)"$/.test(node.failureSummary?.trim() ?? ''))
+  )
+}
+
 export async function checkAccessibility(page: Page) {
   await page.waitForLoadState('load')
   const where = pathOf(page)
   const results = withoutJavaScript.has(page) ? await analyzeWithoutJavaScript(page, withoutJavaScript.get(page)!) : await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze()
   const describe = (violation: (typeof results.violations)[number]) =>
     `${where}: ${violation.id} (${violation.impact}) ${violation.help} – ${violation.nodes.map((node) => node.target.join(' ')).join(', ')} – ${violation.helpUrl}`
-  const blocking = results.violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-  minorViolations.push(...results.violations.filter((violation) => !blocking.includes(violation)).map(describe))
+  const known = results.violations.filter(isKnownConditionalRevealFinding)
+  const blocking = results.violations.filter((violation) => !known.includes(violation) && (violation.impact === 'serious' || violation.impact === 'critical'))
+  minorViolations.push(...known.map((violation) => `${describe(violation)} (known GOV.UK Frontend conditional reveal, alphagov/govuk-frontend#979)`))
+  minorViolations.push(...results.violations.filter((violation) => !known.includes(violation) && !blocking.includes(violation)).map(describe))
   expect(blocking.map(describe), `serious or critical accessibility violations on ${where}`).toEqual([])
   // A page that axe found nothing to test would pass vacuously.
   expect(results.passes.length, `axe ran no checks on ${where}`).toBeGreaterThan(0)
