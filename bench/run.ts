@@ -14,11 +14,13 @@ import { migrate } from '../src/platform/db/migrate.js'
 import { Agent, testConfig } from '../test/helpers/app.js'
 import { factories } from '../test/helpers/factories.js'
 import { asbBench, PGLITE_PEOPLE, SERVER_PEOPLE } from './asb.js'
+import { governanceBench } from './governance.js'
 
 /** BENCH_ONLY=pages or BENCH_ONLY=asb runs one suite; by default both run. */
 const only = process.env.BENCH_ONLY
 const pagesSuite = !only || only === 'pages'
 const asbSuite = !only || only === 'asb'
+const governanceSuite = !only || only === 'governance'
 
 const AUDIT_ROWS = Number(process.env.BENCH_AUDIT_ROWS ?? 200_000)
 const RUNS = 50
@@ -64,6 +66,7 @@ async function run(name: string, target: DatabaseTarget) {
 
 if (pagesSuite) await run('Embedded PGlite (in memory)', { kind: 'pglite-memory' })
 if (asbSuite) await asbBench('Embedded PGlite (in memory)', { kind: 'pglite-memory' }, PGLITE_PEOPLE)
+if (governanceSuite) await governanceBench('Embedded PGlite (in memory)', { kind: 'pglite-memory' })
 
 const serverUrl = process.env.BENCH_DATABASE_URL
 if (serverUrl) {
@@ -76,6 +79,7 @@ if (serverUrl) {
   try {
     if (pagesSuite) await run('PostgreSQL server', { kind: 'postgres', url: url.toString() })
     if (asbSuite) await asbBench('PostgreSQL server', { kind: 'postgres', url: url.toString() }, SERVER_PEOPLE)
+    if (governanceSuite) await governanceBench('PostgreSQL server', { kind: 'postgres', url: url.toString() })
   } finally {
     await admin.query(`drop database if exists ${name} with (force)`)
     await admin.end()

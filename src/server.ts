@@ -6,6 +6,8 @@ import { openDatabase } from './platform/db/database.js'
 import { migrate } from './platform/db/migrate.js'
 
 const SESSION_PRUNE_MS = 15 * 60_000
+// Reminders are sent once per action, kind and due date, so an hourly run only ever sends what became due.
+const REMINDERS_MS = 60 * 60_000
 
 async function main() {
   const startedAt = performance.now()
@@ -34,6 +36,9 @@ async function main() {
 
   const pruning = setInterval(() => void services.auth.pruneExpiredSessions().catch((error) => app.log.error({ err: error }, 'session pruning failed')), SESSION_PRUNE_MS)
   pruning.unref()
+  const sendReminders = () => void services.actions.sendReminders().catch((error) => app.log.error({ err: error }, 'action reminders failed'))
+  const reminders = setInterval(sendReminders, REMINDERS_MS)
+  reminders.unref()
 
   let closing = false
   const shutdown = async (signal: string) => {
@@ -41,7 +46,9 @@ async function main() {
     closing = true
     app.log.info({ signal }, 'shutting down: finishing requests in progress')
     clearInterval(pruning)
+    clearInterval(reminders)
     await app.close()
+    services.mailer.close()
     await database.close()
     process.exit(0)
   }
@@ -50,6 +57,7 @@ async function main() {
 
   await app.listen({ port: config.port, host: config.host })
   app.log.info({ database: database.kind, startupMs: Math.round(performance.now() - startedAt) }, 'ready')
+  sendReminders()
   console.log(`\nSafer Communities is running at http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}\n`)
 }
 

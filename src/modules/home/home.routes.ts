@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import type { Services } from '../../composition.js'
+import { actorOf } from '../../platform/http/actor.js'
 import { ROLE_LABELS } from '../auth/permissions.js'
 
 interface Task {
@@ -8,7 +9,7 @@ interface Task {
   description: string
 }
 
-export async function homeRoutes(app: FastifyInstance, _options: { services: Services }) {
+export async function homeRoutes(app: FastifyInstance, { services }: { services: Services }) {
   app.get('/', { config: { access: 'signed-in' } }, async (request, reply) => {
     const { user, permissions } = request.auth!
     const tasks: Task[] = []
@@ -18,6 +19,9 @@ export async function homeRoutes(app: FastifyInstance, _options: { services: Ser
       tasks.push({ href: '/incidents', title: 'Incidents', description: 'Reports of anti-social behaviour, with or without a case.' })
       tasks.push({ href: '/people', title: 'Find a person', description: 'Victims, perpetrators and witnesses: search by name, date of birth or address.' })
     }
+    // Anyone can own an action (a police officer without a governance role), so every user sees theirs.
+    tasks.push({ href: '/actions', title: 'Actions', description: 'Actions from partnership meetings that you or your organisation own: record progress or mark them complete.' })
+    if (permissions.has('governance:manage')) tasks.push({ href: '/actions/overdue', title: 'Overdue actions', description: 'Overdue actions across every body you run.' })
     if (permissions.has('cases:manage')) tasks.push({ href: '/incidents/new', title: 'Record an incident', description: 'A new report of anti-social behaviour.' })
     if (permissions.has('sharing_agreements:manage')) tasks.push({ href: '/admin/sharing-agreements', title: 'Information sharing agreements', description: 'Agreements under which one organisation sees another’s cases.' })
     if (permissions.has('users:manage')) tasks.push({ href: '/admin/users', title: 'Manage users', description: 'Create accounts, change roles, reset passwords and deactivate users.' })
@@ -27,6 +31,7 @@ export async function homeRoutes(app: FastifyInstance, _options: { services: Ser
     tasks.push({ href: '/account/password', title: 'Change your password', description: 'Choose a new password for your account.' })
     const roles = user.roles.map((role) => ROLE_LABELS[role])
     const query = request.query as Record<string, string | undefined>
-    return reply.render('home/views/home.njk', { title: 'Home', user, tasks, roles, canSearch: permissions.has('cases:read'), passwordChanged: Boolean(query.passwordChanged) })
+    const actions = await services.actions.homeSummary(actorOf(request))
+    return reply.render('home/views/home.njk', { title: 'Home', user, tasks, roles, actions, canSearch: permissions.has('cases:read'), passwordChanged: Boolean(query.passwordChanged) })
   })
 }
