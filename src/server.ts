@@ -36,7 +36,9 @@ async function main() {
 
   const pruning = setInterval(() => void services.auth.pruneExpiredSessions().catch((error) => app.log.error({ err: error }, 'session pruning failed')), SESSION_PRUNE_MS)
   pruning.unref()
-  const sendReminders = () => void services.actions.sendReminders().catch((error) => app.log.error({ err: error }, 'action reminders failed'))
+  // Only the error's kind and code: a database error's detail can quote the row, with names in it.
+  const sendReminders = () =>
+    void services.actions.sendReminders().catch((error: unknown) => app.log.error({ error: (error as Error)?.name, code: (error as { code?: string })?.code }, 'action reminders failed'))
   const reminders = setInterval(sendReminders, REMINDERS_MS)
   reminders.unref()
 

@@ -20,6 +20,7 @@ try {
     await database.close()
   }
 } catch (error) {
-  console.error(error instanceof ConfigError ? error.message : error)
+  // A configuration problem is explained in full; anything else by its kind and code only (a row can hold names).
+  console.error(error instanceof ConfigError ? error.message : `Reminders failed: ${(error as Error)?.name ?? 'error'} ${(error as { code?: string })?.code ?? ''}`.trim())
   process.exit(1)
 }

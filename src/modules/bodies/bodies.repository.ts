@@ -2,7 +2,7 @@ import { type ExpressionBuilder, sql } from 'kysely'
 import type { Executor } from '../../platform/db/executor.js'
 import type { DB } from '../../platform/db/schema.js'
 import { rolesWith } from '../auth/permissions.js'
-import { bodyRowVisibleTo } from './body-access.js'
+import { bodyRowManageableBy, bodyRowVisibleTo } from './body-access.js'
 
 export const MEMBER_ROLES = ['chair', 'deputy_chair', 'member', 'officer', 'clerk', 'in_attendance'] as const
 export type MemberRole = (typeof MEMBER_ROLES)[number]
@@ -342,6 +342,16 @@ export function bodiesRepository(db: Executor) {
 
     contacts(executor: Executor = db) {
       return contactQuery(executor).orderBy(sql`lower(governance_contacts.name)`).execute()
+    },
+
+    /** Bodies the contact has sat on that the user does not run: their details are those bodies' business too. */
+    contactBodiesNotRunBy(contactId: string, userId: string, executor: Executor = db) {
+      return executor
+        .selectFrom('bodies')
+        .select('bodies.id')
+        .where('bodies.id', 'in', executor.selectFrom('body_members').select('body_id').where('contact_id', '=', contactId))
+        .where(sql<boolean>`not ${bodyRowManageableBy(userId)}`)
+        .execute()
     },
 
     findContact(contactId: string, executor: Executor = db) {

@@ -224,7 +224,7 @@ export async function bodyRoutes(app: FastifyInstance, { services }: { services:
   // ---- contacts without an account ----
 
   app.get('/contacts', { config: read }, async (request, reply) => {
-    return reply.render('bodies/views/contacts.njk', { title: 'Contacts without an account', contacts: await bodies.listContacts(), canManage: canManageGovernance(request), notice: query(request).notice })
+    return reply.render('bodies/views/contacts.njk', { title: 'Contacts without an account', contacts: await bodies.listContacts(actorOf(request)), canManage: canManageGovernance(request), notice: query(request).notice })
   })
 
   async function renderContactForm(reply: FastifyReply, values: Values, errors?: FormErrors, contactId?: string) {
@@ -257,7 +257,7 @@ export async function bodyRoutes(app: FastifyInstance, { services }: { services:
 
   app.get('/contacts/:contactId/edit', { config: manage, schema: { params: contactParams, hide: true } }, async (request, reply) => {
     const { contactId } = request.params as ContactParams
-    const contact = await bodies.getContact(contactId)
+    const contact = await bodies.contactForEdit(actorOf(request), contactId)
     return renderContactForm(reply, {
       name: contact.name,
       organisationId: contact.organisationId ?? '',
@@ -309,8 +309,8 @@ export async function bodyRoutes(app: FastifyInstance, { services }: { services:
     },
   )
 
-  api.get('/api/v1/contacts', { config: read, schema: { summary: 'People who sit on or attend bodies without an account', tags, response: { 200: z.array(contactResponse) } } }, async () =>
-    (await bodies.listContacts()).map((contact) => contactResponse.parse(contact)),
+  api.get('/api/v1/contacts', { config: read, schema: { summary: 'People who sit on or attend bodies without an account', tags, response: { 200: z.array(contactResponse) } } }, async (request) =>
+    (await bodies.listContacts(actorOf(request))).map((contact) => contactResponse.parse(contact)),
   )
 
   api.post('/api/v1/contacts', { config: manage, schema: { summary: 'Add a contact without an account', tags, body: contactInput, response: { 201: contactResponse } } }, async (request, reply) => {

@@ -3,7 +3,7 @@ import { addDays, todayInLondon } from '../../platform/dates.js'
 import type { Executor } from '../../platform/db/executor.js'
 import type { DB } from '../../platform/db/schema.js'
 import { signedIn } from '../../platform/http/actor.js'
-import { NotFoundError, RuleError } from '../../platform/http/errors.js'
+import { ForbiddenError, NotFoundError, RuleError } from '../../platform/http/errors.js'
 import type { Actor } from '../audit/audit.events.js'
 import type { AuditService } from '../audit/audit.service.js'
 import { meetingsRepository } from '../meetings/meetings.repository.js'
@@ -34,6 +34,11 @@ const bodyValues = (input: BodyInput): BodyValues => ({
   reminderDaysBefore: input.reminderDaysBefore,
   resolutionNumbering: input.resolutionNumbering,
 })
+
+async function requireContactEditable(executor: Executor, actor: Actor, contactId: string) {
+  const notRun = await bodiesRepository(executor).contactBodiesNotRunBy(contactId, signedIn(actor).userId)
+  if (notRun.length) throw new ForbiddenError('This person sits on a body you do not run: ask its clerk or an administrator to change their details')
+}
 
 export function bodiesService({ db, audit }: { db: Kysely<DB>; audit: Pick<AuditService, 'record'> }) {
   const bodies = bodiesRepository(db)
@@ -85,6 +90,7 @@ export function bodiesService({ db, audit }: { db: Kysely<DB>; audit: Pick<Audit
       const elected = currentMembers
         .filter((member) => member.fromDate <= today && member.municipalYear && member.electedByResolutionId && (member.role === 'chair' || member.role === 'deputy_chair'))
         .map((member) => ({ office: member.roleLabel, municipalYear: member.municipalYear!, name: member.name, electedOn: member.fromDate }))
+      await audit.record(actor, { action: 'body.viewed', recordType: 'body', recordId: bodyId, details: { members: currentMembers.length } })
       return {
         body,
         canManage: access.canManage,
@@ -211,9 +217,24 @@ export function bodiesService({ db, audit }: { db: Kysely<DB>; audit: Pick<Audit
 
     // ---- contacts without an account ----
 
-    listContacts: () => bodies.contacts(),
+    /** Names and email addresses: each listing is audited, with the count only. */
+    async listContacts(actor: Actor) {
+      const contacts = await bodies.contacts()
+      await audit.record(actor, { action: 'contacts.listed', recordType: 'governance_contact', details: { count: contacts.length } })
+      return contacts
+    },
 
     getContact: (contactId: string) => requireContact(db, contactId),
+
+    /**
+     * A contact's details, for changing them. Their email address receives every body's agenda and reminders, so only an
+     * administrator or someone who runs every body they sit on may change it.
+     */
+    async contactForEdit(actor: Actor, contactId: string) {
+      const contact = await requireContact(db, contactId)
+      await requireContactEditable(db, actor, contactId)
+      return contact
+    },
 
     createContact(actor: Actor, input: ContactInput) {
       const { userId } = signedIn(actor)
@@ -228,6 +249,7 @@ export function bodiesService({ db, audit }: { db: Kysely<DB>; audit: Pick<Audit
     updateContact(actor: Actor, contactId: string, input: ContactInput) {
       return db.transaction().execute(async (trx) => {
         const current = await requireContact(trx, contactId)
+        await requireContactEditable(trx, actor, contactId)
         await checkOrganisation(trx, 'organisationId', input.organisationId)
         const values = { name: input.name, organisationId: input.organisationId ?? null, organisationName: input.organisationId ? null : (input.organisationName ?? null), jobTitle: input.jobTitle ?? null, email: input.email ?? null }
         const before = { ...current, organisationName: current.organisationId ? null : current.organisationName }

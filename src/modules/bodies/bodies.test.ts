@@ -528,6 +528,34 @@ describe('contacts without an account', () => {
     expect((await coordinator.get('/contacts')).body).toContain(partner.name)
     expect((await coordinator.get('/contacts/00000000-0000-4000-8000-000000000000/edit')).statusCode).toBe(404)
   })
+
+  it('lets only those who run every body a contact sits on change their details (their email receives its papers)', async () => {
+    const { clerk, body } = await bodyWithClerk({ visibility: 'closed' })
+    const contact = await gov.contact({ createdBy: clerk.user.id, email: 'member@example.org' })
+    await gov.member({ bodyId: body.id, contactId: contact.id, createdBy: clerk.user.id })
+    const other = await t.signInAs(['partnership_coordinator'])
+    expect((await other.get(`/contacts/${contact.id}/edit`)).statusCode).toBe(403)
+    const refused = await other.submit(`/contacts/${contact.id}/edit`, { name: contact.name, email: 'intercept@example.org' }, { formPage: '/contacts' })
+    expect(refused.statusCode).toBe(403)
+    expect((await db().selectFrom('governance_contacts').select('email').where('id', '=', contact.id).executeTakeFirstOrThrow()).email).toBe('member@example.org')
+    expect((await clerk.submit(`/contacts/${contact.id}/edit`, { name: contact.name, email: 'member.new@example.org' }, { formPage: `/contacts/${contact.id}/edit` })).statusCode).toBe(302)
+    const admin = await t.signInAs(['admin'])
+    expect((await admin.get(`/contacts/${contact.id}/edit`)).statusCode).toBe(200)
+  })
+
+  it('audits each listing of contacts and each reading of a body and its members, with counts only', async () => {
+    const { clerk, body } = await bodyWithClerk()
+    await clerk.get('/contacts')
+    await clerk.json('GET', '/api/v1/contacts')
+    const listed = await db().selectFrom('audit_events').select(['details']).where('action', '=', 'contacts.listed').where('user_id', '=', clerk.user.id).execute()
+    expect(listed).toHaveLength(2)
+    expect(Object.keys(listed[0]!.details)).toEqual(['count'])
+    await clerk.get(`/bodies/${body.id}`)
+    await clerk.json('GET', `/api/v1/bodies/${body.id}`)
+    const viewed = await auditRows('body.viewed', body.id)
+    expect(viewed).toHaveLength(2)
+    expect(viewed[0]!.details).toEqual({ members: 1 })
+  })
 })
 
 describe('elections', () => {

@@ -1,3 +1,5 @@
+import type { AddressInfo } from 'node:net'
+import { SMTPServer } from 'smtp-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../../../test/helpers/app.js'
 import { startTestSmtpServer, type TestSmtpServer } from '../../../test/helpers/smtp.js'
@@ -62,6 +64,23 @@ describe('the mailer and the outbox page', () => {
       const row = await t.testDb.database.db.selectFrom('email_messages').select(['status', 'sent_at']).where('id', '=', result.id).executeTakeFirstOrThrow()
       expect(row.status).toBe('sent')
       expect(row.sent_at).toBeInstanceOf(Date)
+    })
+
+    it('keeps no email address in the error when the server refuses a recipient', async () => {
+      const refusing = new SMTPServer({ authOptional: true, disabledCommands: ['STARTTLS'], logger: false, onRcptTo: (address, _session, callback) => callback(new Error(`Mailbox ${address.address} does not exist`)) })
+      await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve))
+      const port = (refusing.server.address() as AddressInfo).port
+      const app = await createTestApp({ mail: { from: 'x@example.org', smtp: { host: '127.0.0.1', port, secure: false } } })
+      try {
+        const result = await app.services.mailer.send({ kind: 'agenda', to: ['jo.bloggs@example.gov.uk'], subject: 'S', text: 'T' })
+        expect(result.status).toBe('failed')
+        const row = await app.testDb.database.db.selectFrom('email_messages').select('error').where('id', '=', result.id).executeTakeFirstOrThrow()
+        expect(row.error).toContain('[address]')
+        expect(row.error).not.toContain('jo.bloggs')
+      } finally {
+        await app.close()
+        await new Promise<void>((resolve) => refusing.close(() => resolve()))
+      }
     })
 
     it('records a failure, without throwing, when the server cannot be reached', async () => {

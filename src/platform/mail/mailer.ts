@@ -61,8 +61,8 @@ export function mailer({ db, config }: { db: Kysely<DB>; config: Pick<Config, 'm
         await db.updateTable('email_messages').set({ status: 'sent', sent_at: new Date(), error: null }).where('id', '=', id).execute()
         return { id, status: 'sent' }
       } catch (error) {
-        // The server's reply, not the message: no personal data goes to the error column or the log.
-        const reason = error instanceof Error ? error.message.slice(0, 500) : 'unknown error'
+        // The server's reply, not the message, and without the addresses a rejection quotes: no personal data is kept.
+        const reason = error instanceof Error ? error.message.replace(/[^\s<>"'@]+@[^\s<>"'@]+/g, '[address]').slice(0, 500) : 'unknown error'
         await db.updateTable('email_messages').set({ status: 'failed', error: reason }).where('id', '=', id).execute()
         return { id, status: 'failed' }
       }
