@@ -3,20 +3,39 @@ import { jsonArrayFrom } from 'kysely/helpers/postgres'
 import type { Executor } from '../../platform/db/executor.js'
 import type { ActionStatus, DB, LinkedRecordType } from '../../platform/db/schema.js'
 import { rolesWith } from '../auth/permissions.js'
-import { bodyRowManageableBy, bodyRowVisibleTo } from '../bodies/body-access.js'
+import { bodyRowManageableBy, bodyRowVisibleTo, currentMemberOf } from '../bodies/body-access.js'
 import { caseRowVisibleTo } from '../cases/case-access.js'
 import { CLOSED_STATUSES, type OwnerRef, type OwnerType } from './actions.schemas.js'
 
-/** Owner rows naming any of these users, contacts or organisations (the service decides whose they are). */
-export function ownerMatches(identities: readonly OwnerRef[], ownerAlias: string): RawBuilder<SqlBool> {
-  const column = { user: 'user_id', contact: 'contact_id', organisation: 'organisation_id' } as const
-  const matches = identities.map((identity) => sql<SqlBool>`${sql.ref(`${ownerAlias}.${column[identity.type]}`)} = ${identity.id}`)
-  return matches.length ? sql<SqlBool>`(${sql.join(matches, sql` or `)})` : sql<SqlBool>`false`
+/** The signed-in user reading actions. */
+export interface Viewer {
+  userId: string
+  organisationId: string
 }
 
-/** Actions owned by any of these identities, driven from the owners' indexes. */
-function ownedActionIds(executor: Executor, identities: readonly OwnerRef[]) {
-  return executor.selectFrom('action_owners').select('action_owners.action_id').where(ownerMatches(identities, 'action_owners'))
+/**
+ * THE ownership rule: an action is the viewer's if it names them, or names their organisation and the body is open or
+ * they are a current member of it (an organisation does not open a closed body to all its staff).
+ */
+export function ownedBy(viewer: Viewer, actionAlias = 'actions', bodyAlias = 'bodies'): RawBuilder<SqlBool> {
+  return sql<SqlBool>`exists (select 1 from action_owners owned where owned.action_id = ${sql.ref(`${actionAlias}.id`)} and (owned.user_id = ${viewer.userId}
+    or (owned.organisation_id = ${viewer.organisationId} and (${sql.ref(`${bodyAlias}.visibility`)} = 'open' or ${currentMemberOf(sql.ref<string>(`${bodyAlias}.id`), viewer.userId)}))))`
+}
+
+/**
+ * An action raised under an exempt item is seen, as the minutes show exempt items, by those who run the body and its
+ * current members, and by its owners. Needs `bodies` and `raised_item` (the action's agenda item) in scope.
+ */
+function exemptVisibleTo(viewer: Viewer): RawBuilder<SqlBool> {
+  return sql<SqlBool>`(raised_item.exempt is not true or ${bodyRowManageableBy(viewer.userId)} or ${currentMemberOf(sql.ref<string>('bodies.id'), viewer.userId)} or ${ownedBy(viewer)})`
+}
+
+/** Candidates for the viewer's actions, driven from the owners' indexes (ownedBy then decides). */
+function ownerCandidateIds(executor: Executor, viewer: Viewer) {
+  return executor
+    .selectFrom('action_owners')
+    .select('action_owners.action_id')
+    .where((eb) => eb.or([eb('action_owners.user_id', '=', viewer.userId), eb('action_owners.organisation_id', '=', viewer.organisationId)]))
 }
 
 const hasRoleFor = (userId: string, permission: 'governance:read' | 'cases:read') =>
@@ -98,8 +117,11 @@ const historyJson = (eb: ActionsScope, upTo?: string) => {
 
 /** The only SQL for actions, their owners, updates and reminders. */
 export function actionsRepository(db: Executor) {
-  /** Every list reads actions through this: where each came from, its due date (or next meeting) and whether overdue. */
-  const base = (executor: Executor, today: string) =>
+  /**
+   * Every list reads actions through this: where each came from, its due date (or next meeting), whether overdue and
+   * whether the viewer owns it; for a viewer, only the actions of exempt items they may see. No viewer: the reminder run.
+   */
+  const base = (executor: Executor, today: string, viewer: Viewer | null) =>
     executor
       .selectFrom('actions')
       .innerJoin('bodies', 'bodies.id', 'actions.body_id')
@@ -140,30 +162,34 @@ export function actionsRepository(db: Executor) {
         'actions.version',
         raisedOn.as('raisedOn'),
         overdue(today).as('overdue'),
+        sql<boolean>`${viewer ? ownedBy(viewer) : sql`false`}`.as('owned'),
       ])
       .select((eb) => ownersJson(eb).as('owners'))
+      .where(viewer ? exemptVisibleTo(viewer) : sql<SqlBool>`true`)
 
   /** Oldest first, as the log is read: by the day raised, then the item's number. */
   const oldestFirst = <Q extends ReturnType<typeof base>>(query: Q) =>
     query.orderBy(raisedOn).orderBy('raised_item.position').orderBy('actions.created_at').orderBy('actions.id') as Q
 
   return {
-    find(actionId: string, today: string, executor: Executor = db) {
-      return base(executor, today).where('actions.id', '=', actionId).executeTakeFirst()
+    find(actionId: string, viewer: Viewer, today: string, executor: Executor = db) {
+      return base(executor, today, viewer).where('actions.id', '=', actionId).executeTakeFirst()
     },
 
-    /** What the access rule needs about one action and one user (who is one of `identities`, as owners go). */
-    accessFacts(actionId: string, userId: string, identities: readonly OwnerRef[], executor: Executor = db) {
+    /** What the access rule needs about one action and one user. */
+    accessFacts(actionId: string, viewer: Viewer, executor: Executor = db) {
       return executor
         .selectFrom('actions')
         .innerJoin('bodies', 'bodies.id', 'actions.body_id')
+        .leftJoin('agenda_items as raised_item', 'raised_item.id', 'actions.agenda_item_id')
         .select([
           'actions.id',
           'actions.body_id as bodyId',
-          sql<SqlBool>`exists (select 1 from action_owners owned where owned.action_id = actions.id and ${ownerMatches(identities, 'owned')})`.as('owned'),
-          hasRoleFor(userId, 'governance:read').as('readsGovernance'),
-          bodyRowVisibleTo(userId).as('bodyVisible'),
-          bodyRowManageableBy(userId).as('canManage'),
+          ownedBy(viewer).as('owned'),
+          exemptVisibleTo(viewer).as('exemptVisible'),
+          hasRoleFor(viewer.userId, 'governance:read').as('readsGovernance'),
+          bodyRowVisibleTo(viewer.userId).as('bodyVisible'),
+          bodyRowManageableBy(viewer.userId).as('canManage'),
         ])
         .where('actions.id', '=', actionId)
         .executeTakeFirst()
@@ -198,15 +224,15 @@ export function actionsRepository(db: Executor) {
      * before its date, that were still open after the day before the previous meeting (the exact rule, on the status
      * as it stood at the meeting, is applied by the service over their history).
      */
-    meetingLogCandidates(meeting: { bodyId: string; meetsOn: string; startsAt: string }, previousOn: string | null, today: string, executor: Executor = db) {
-      let query = base(executor, today)
+    meetingLogCandidates(meeting: { bodyId: string; meetsOn: string; startsAt: string }, previousOn: string | null, viewer: Viewer, today: string, executor: Executor = db) {
+      let query = base(executor, today, viewer)
         .select((eb) => historyJson(eb, meeting.meetsOn).as('history'))
         .where('actions.body_id', '=', meeting.bodyId)
         .where(
           sql<SqlBool>`((actions.meeting_id is not null and (raised_meeting.meets_on, raised_meeting.starts_at) < (${meeting.meetsOn}::date, ${meeting.startsAt}::time))
             or (actions.meeting_id is null and (actions.created_at at time zone 'Europe/London')::date < ${meeting.meetsOn}::date))`,
         )
-      if (previousOn) query = query.where((eb) => eb.or([eb('actions.completed_at', 'is', null), eb('actions.completed_at', '>=', sql<Date>`(${previousOn}::date - 1)::timestamptz`)]))
+      if (previousOn) query = query.where((eb) => eb.or([eb('actions.completed_at', 'is', null), eb('actions.completed_at', '>=', sql<Date>`((${previousOn}::date - 1)::timestamp at time zone 'Europe/London')`)]))
       return oldestFirst(query).execute()
     },
 
@@ -230,8 +256,8 @@ export function actionsRepository(db: Executor) {
     },
 
     /** A body's log now: by default every action not complete or withdrawn; at most `limit` rows, and how many match. */
-    async bodyLog(bodyId: string, filter: { status?: ActionStatus; owner?: OwnerRef; overdue: boolean }, today: string, limit: number, executor: Executor = db) {
-      let query = base(executor, today)
+    async bodyLog(bodyId: string, filter: { status?: ActionStatus; owner?: OwnerRef; overdue: boolean }, viewer: Viewer, today: string, limit: number, executor: Executor = db) {
+      let query = base(executor, today, viewer)
         .select((eb) => historyJson(eb).as('history'))
         .where('actions.body_id', '=', bodyId)
       query = filter.status ? query.where('actions.status', '=', filter.status) : query.where('actions.status', 'not in', CLOSED_STATUSES)
@@ -247,11 +273,13 @@ export function actionsRepository(db: Executor) {
       return { rows, total: rows[0]?.total ?? 0 }
     },
 
-    /** Everyone who owns an open action of the body (not complete or withdrawn), for the log's owner filter. */
-    bodyOwners(bodyId: string, executor: Executor = db) {
+    /** Everyone who owns an open action of the body (not complete or withdrawn) the viewer may see, for the log's owner filter. */
+    bodyOwners(bodyId: string, viewer: Viewer, executor: Executor = db) {
       return executor
         .selectFrom('action_owners')
         .innerJoin('actions', 'actions.id', 'action_owners.action_id')
+        .innerJoin('bodies', 'bodies.id', 'actions.body_id')
+        .leftJoin('agenda_items as raised_item', 'raised_item.id', 'actions.agenda_item_id')
         .leftJoin('users', 'users.id', 'action_owners.user_id')
         .leftJoin('governance_contacts', 'governance_contacts.id', 'action_owners.contact_id')
         .leftJoin('organisations', 'organisations.id', 'action_owners.organisation_id')
@@ -263,14 +291,16 @@ export function actionsRepository(db: Executor) {
         .distinct()
         .where('actions.body_id', '=', bodyId)
         .where('actions.status', 'not in', CLOSED_STATUSES)
+        .where(exemptVisibleTo(viewer))
         .orderBy('name')
         .execute()
     },
 
-    /** Open actions owned by any of the identities: overdue first, then by due date. */
-    openOwnedBy(identities: readonly OwnerRef[], today: string, options: { limit?: number } = {}, executor: Executor = db) {
-      let query = base(executor, today)
-        .where('actions.id', 'in', ownedActionIds(executor, identities))
+    /** Open actions the viewer owns (see ownedBy): overdue first, then by due date. */
+    openOwnedBy(viewer: Viewer, today: string, options: { limit?: number } = {}, executor: Executor = db) {
+      let query = base(executor, today, viewer)
+        .where('actions.id', 'in', ownerCandidateIds(executor, viewer))
+        .where(ownedBy(viewer))
         .where('actions.status', 'not in', CLOSED_STATUSES)
         .orderBy(overdue(today), 'desc')
         .orderBy(effectiveDue)
@@ -280,23 +310,24 @@ export function actionsRepository(db: Executor) {
       return query.execute()
     },
 
-    /** The actions owned by any of the identities most recently completed or withdrawn. */
-    recentlyClosedOwnedBy(identities: readonly OwnerRef[], today: string, limit: number, executor: Executor = db) {
+    /** The actions the viewer owns most recently completed or withdrawn. */
+    recentlyClosedOwnedBy(viewer: Viewer, today: string, limit: number, executor: Executor = db) {
       // Newest first through actions_closed_idx, checking each for an owner, until there are enough.
-      return base(executor, today)
+      return base(executor, today, viewer)
         .where('actions.status', 'in', CLOSED_STATUSES)
-        .where(sql<SqlBool>`exists (select 1 from action_owners owned where owned.action_id = actions.id and ${ownerMatches(identities, 'owned')})`)
+        .where(ownedBy(viewer))
         .orderBy('actions.completed_at', 'desc')
         .orderBy('actions.id')
         .limit(limit)
         .execute()
     },
 
-    /** Open actions owned by any of the identities, how many of them overdue, and how many the user owns by name. */
-    async counts(userId: string, identities: readonly OwnerRef[], today: string, executor: Executor = db) {
-      const open = base(executor, today)
-        .select(sql<boolean>`exists (select 1 from action_owners by_name where by_name.action_id = actions.id and by_name.user_id = ${userId})`.as('byName'))
-        .where('actions.id', 'in', ownedActionIds(executor, identities))
+    /** Open actions the viewer owns, how many of them overdue, and how many they own by name. */
+    async counts(viewer: Viewer, today: string, executor: Executor = db) {
+      const open = base(executor, today, viewer)
+        .select(sql<boolean>`exists (select 1 from action_owners by_name where by_name.action_id = actions.id and by_name.user_id = ${viewer.userId})`.as('byName'))
+        .where('actions.id', 'in', ownerCandidateIds(executor, viewer))
+        .where(ownedBy(viewer))
         .where('actions.status', 'not in', CLOSED_STATUSES)
       const row = await executor
         .selectFrom(open.as('open'))
@@ -310,9 +341,9 @@ export function actionsRepository(db: Executor) {
     },
 
     /** Overdue actions of every body the user runs (administrators: every body), by body then due date. */
-    overdueManagedBy(userId: string, today: string, executor: Executor = db) {
-      return base(executor, today)
-        .where(bodyRowManageableBy(userId))
+    overdueManagedBy(viewer: Viewer, today: string, executor: Executor = db) {
+      return base(executor, today, viewer)
+        .where(bodyRowManageableBy(viewer.userId))
         .where(overdue(today))
         .orderBy('bodies.name')
         .orderBy(effectiveDue)
@@ -421,18 +452,19 @@ export function actionsRepository(db: Executor) {
       return found === owners.length
     },
 
-    /** A case by its reference, only if the organisation may see it. */
-    visibleCaseByReference(reference: string, organisationId: string, executor: Executor = db) {
+    /** A case by its reference, only if the viewer reads cases and their organisation may see it. */
+    visibleCaseByReference(reference: string, viewer: Viewer, executor: Executor = db) {
       return executor
         .selectFrom('cases')
         .select(['cases.id', 'cases.reference'])
         .where(sql<SqlBool>`upper(cases.reference) = upper(${reference})`)
-        .where(caseRowVisibleTo(organisationId))
+        .where(hasRoleFor(viewer.userId, 'cases:read'))
+        .where(caseRowVisibleTo(viewer.organisationId))
         .executeTakeFirst()
     },
 
     /** The linked case's reference, if the viewer reads cases and their organisation may see it. */
-    visibleCase(caseId: string, viewer: { userId: string; organisationId: string }, executor: Executor = db) {
+    visibleCase(caseId: string, viewer: Viewer, executor: Executor = db) {
       return executor
         .selectFrom('cases')
         .select(['cases.id', 'cases.reference'])
@@ -477,7 +509,7 @@ export function actionsRepository(db: Executor) {
      */
     remindersDue(today: string, executor: Executor = db) {
       const kind = sql<'due_soon' | 'overdue'>`case when actions.due_on < ${today}::date then 'overdue' else 'due_soon' end`
-      return base(executor, today)
+      return base(executor, today, null)
         .select(kind.as('kind'))
         .where('actions.status', 'not in', CLOSED_STATUSES)
         .where('actions.due_on', 'is not', null)

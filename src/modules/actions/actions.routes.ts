@@ -195,7 +195,7 @@ export async function actionRoutes(app: FastifyInstance, { services }: { service
 
   app.get('/actions/:actionId', { config: anyUser, schema: { params: actionParams, hide: true } }, async (request, reply) => {
     const { actionId } = request.params as ActionParams
-    const { action, history, linkedCase, access } = await actions.get(actorOf(request), actionId)
+    const { action, history, linkedCase, access } = await actions.view(actorOf(request), actionId)
     return reply.render('actions/views/show.njk', { title: `Action ${action.reference}`, action, history, linkedCase, access, notice: queryOf(request).notice })
   })
 
@@ -295,8 +295,9 @@ export async function actionRoutes(app: FastifyInstance, { services }: { service
 
   // ---- API ----
 
-  const actionWithHistory = async (actor: Actor, actionId: string) => {
-    const { action, history } = await actions.get(actor, actionId)
+  /** The action as the API returns it; `read` is actions.view when the request is a read (audited). */
+  const actionWithHistory = async (actor: Actor, actionId: string, read: typeof actions.get = actions.get) => {
+    const { action, history } = await read(actor, actionId)
     return actionWithHistoryResponse.parse({ ...action, history })
   }
 
@@ -312,7 +313,7 @@ export async function actionRoutes(app: FastifyInstance, { services }: { service
   api.get(
     '/api/v1/actions/:actionId',
     { config: anyUser, schema: { summary: 'One action and its updates (newest first): for its owners, and for those who may read its body', tags, params: actionParams, response: { 200: actionWithHistoryResponse } } },
-    async (request) => actionWithHistory(actorOf(request), request.params.actionId),
+    async (request) => actionWithHistory(actorOf(request), request.params.actionId, actions.view),
   )
 
   api.post(

@@ -75,34 +75,22 @@ interface ActionRowLike {
   version: number
   raisedOn: string
   overdue: boolean
+  /** The viewer owns it, by the one ownership rule (ownedBy in the repository). */
+  owned: boolean
   owners: ActionOwner[]
-}
-
-/**
- * THE ownership rule: the owners that are "you" are you by name and your organisation. An owner may see and update the
- * action even on a closed body they do not sit on: it is theirs. Every check of ownership, in SQL or here, uses this.
- */
-export function ownerIdentities(actor: Actor): OwnerRef[] {
-  const { userId, organisationId } = signedIn(actor)
-  return [
-    { type: 'user', id: userId },
-    { type: 'organisation', id: organisationId },
-  ]
 }
 
 /** Owners as the log lists them: people by name, then organisations. */
 const nameOrder = new Intl.Collator('en-GB', { sensitivity: 'base' })
 const peopleFirst = (a: ActionOwner, b: ActionOwner) => Number(a.type === 'organisation') - Number(b.type === 'organisation') || nameOrder.compare(a.name, b.name)
 
-const isOneOf = (identities: readonly OwnerRef[], owner: OwnerRef) => identities.some((identity) => identity.type === owner.type && identity.id === owner.id)
-
-/** An action as pages, the API, exports and emails show it; `owned` says whether one of `identities` owns it. */
-function present<T extends ActionRowLike>({ owners, ...row }: T, identities: readonly OwnerRef[] = []) {
+/** An action as pages, the API, exports and emails show it. */
+function present<T extends ActionRowLike>({ owners, ...row }: T) {
   const own = owners.map((owner) => ({ ...owner, label: ownerLabel(owner) })).sort(peopleFirst)
   return {
     ...row,
     overdue: Boolean(row.overdue),
-    owned: own.some((owner) => isOneOf(identities, owner)),
+    owned: Boolean(row.owned),
     reference: actionReference(row),
     statusLabel: ACTION_STATUSES[row.status],
     dueText: dueText(row),
@@ -142,41 +130,36 @@ export function actionsService({ db, audit, mailer, config }: { db: Kysely<DB>; 
   const viewerOf = (actor: Actor) => signedIn(actor)
 
   /**
-   * THE rule for one action. Its owners (see ownerIdentities) may see it and report progress. Anyone else needs
-   * governance:read and sight of the body (a closed body: members and administrators); otherwise it is "not found".
-   * Changing the action, or setting any status, is for those who run the body.
+   * THE rule for one action. Its owners (see ownedBy) may see it and report progress. Anyone else needs governance:read
+   * and sight of the body (a closed body: members and administrators), and for an exempt item's action to run the body
+   * or sit on it; otherwise it is "not found". Changing the action, or setting any status, is for those who run the body.
    */
   async function requireAction(actor: Actor, actionId: string, level: 'read' | 'update' | 'manage', executor: Executor = db): Promise<ActionAccess> {
-    const facts = await repository.accessFacts(actionId, viewerOf(actor).userId, ownerIdentities(actor), executor)
+    const facts = await repository.accessFacts(actionId, viewerOf(actor), executor)
     const canReadBody = Boolean(facts?.readsGovernance && facts.bodyVisible)
-    if (!facts || !(facts.owned || canReadBody)) throw new NotFoundError('Action not found')
+    if (!facts || !facts.exemptVisible || !(facts.owned || canReadBody)) throw new NotFoundError('Action not found')
     const access = { bodyId: facts.bodyId, owned: Boolean(facts.owned), canManage: Boolean(facts.canManage), canReadBody }
     if (level === 'update' && !access.owned && !access.canManage) throw new ForbiddenError('Only the owners of this action, or the chair, clerk or officers of the body, can update it')
     if (level === 'manage' && !access.canManage) throw new ForbiddenError('Only the chair, clerk or officers of the body, or an administrator, can change this action')
     return access
   }
 
-  /** The actions as shown; `owned` says which the actor owns. */
-  const shown = <T extends ActionRowLike>(rows: readonly T[], actor?: Actor) => {
-    const identities = actor ? ownerIdentities(actor) : []
-    return rows.map((row) => present(row, identities))
-  }
+  const shown = <T extends ActionRowLike>(rows: readonly T[]) => rows.map((row) => present(row))
 
   async function findView(actor: Actor, actionId: string, executor: Executor = db) {
-    const row = await repository.find(actionId, todayInLondon(), executor)
+    const row = await repository.find(actionId, viewerOf(actor), todayInLondon(), executor)
     if (!row) throw new NotFoundError('Action not found')
-    return present(row, ownerIdentities(actor))
+    return present(row)
   }
 
-  /** Owners must exist; a due date not before the action was raised; a case only if the actor's organisation may see it. */
+  /** Owners must exist; a due date not before the action was raised; a case only if the actor reads cases and their organisation may see it. */
   async function checkedValues(executor: Executor, actor: Actor, input: ActionInput, raisedOn: string, existingLink: { type: LinkedRecordType; id: string } | null) {
-    const { organisationId } = viewerOf(actor)
     if (input.owners.length === 0) throw new RuleError('owners', 'Choose at least one owner')
     if (!(await repository.ownersExist(input.owners, executor))) throw new RuleError('owners', 'Choose owners from the lists')
     if (input.due.kind === 'date' && input.due.on < raisedOn) throw new RuleError('dueOn', `The due date must be on or after ${meetingDate(raisedOn)}, when the action was raised`)
     let link: { type: LinkedRecordType; id: string } | null = null
     if (input.link?.type === 'case') {
-      const found = await repository.visibleCaseByReference(input.link.reference, organisationId, executor)
+      const found = await repository.visibleCaseByReference(input.link.reference, viewerOf(actor), executor)
       if (!found) throw new RuleError('caseReference', 'No case with that reference that you can see')
       link = { type: 'case', id: found.id }
     } else if (input.link?.type === 'keep') {
@@ -232,11 +215,10 @@ export function actionsService({ db, audit, mailer, config }: { db: Kysely<DB>; 
     const meeting = await repository.meetingWithPrevious(meetingId)
     if (!meeting) throw new NotFoundError('Meeting not found')
     const previousOn = meeting.previous?.meetsOn ?? null
-    const candidates = await repository.meetingLogCandidates(meeting, previousOn, todayInLondon())
-    const identities = ownerIdentities(actor)
+    const candidates = await repository.meetingLogCandidates(meeting, previousOn, viewerOf(actor), todayInLondon())
     // The status as it stood at the meeting: still open, or closed since the previous meeting (seen closed once).
     const entries = candidates.flatMap((row) => {
-      const action = present(row, identities)
+      const action = present(row)
       const history = row.history.map(presentUpdate)
       const latest = history.at(-1)
       const status = latest?.status ?? 'open'
@@ -264,6 +246,15 @@ export function actionsService({ db, audit, mailer, config }: { db: Kysely<DB>; 
     }
   }
 
+  /** The action page: the action, its history (newest first), the linked record and what the actor may do. */
+  async function readAction(actor: Actor, actionId: string) {
+    const access = await requireAction(actor, actionId, 'read')
+    const action = await findView(actor, actionId)
+    const history = (await repository.history(actionId)).map(presentUpdate).reverse()
+    const linkedCase = action.linkedRecord?.type === 'case' ? ((await repository.visibleCase(action.linkedRecord.id, viewerOf(actor))) ?? null) : null
+    return { action, history, linkedCase, access: { ...access, canUpdate: access.owned || access.canManage } }
+  }
+
   return {
     /** The add page: the body, the meeting and item, and who can own the action. */
     async createForm(actor: Actor, origin: Origin) {
@@ -289,12 +280,13 @@ export function actionsService({ db, audit, mailer, config }: { db: Kysely<DB>; 
     },
 
     /** The action page: the action, its history (newest first), the linked record and what the actor may do. */
-    async get(actor: Actor, actionId: string) {
-      const access = await requireAction(actor, actionId, 'read')
-      const action = await findView(actor, actionId)
-      const history = (await repository.history(actionId)).map(presentUpdate).reverse()
-      const linkedCase = action.linkedRecord?.type === 'case' ? ((await repository.visibleCase(action.linkedRecord.id, viewerOf(actor))) ?? null) : null
-      return { action, history, linkedCase, access: { ...access, canUpdate: access.owned || access.canManage } }
+    get: readAction,
+
+    /** The action as `get` gives it, for someone reading it: the read is audited. */
+    async view(actor: Actor, actionId: string) {
+      const page = await readAction(actor, actionId)
+      await audit.record(actor, { action: 'action.viewed', recordType: 'action', recordId: actionId, details: { bodyId: page.action.bodyId } })
+      return page
     },
 
     /** The change page (managers): the action, the owner choices with its current owners, and its case if visible. */
@@ -353,7 +345,7 @@ export function actionsService({ db, audit, mailer, config }: { db: Kysely<DB>; 
           const meeting = await repository.meeting(input.meetingId, trx)
           if (!meeting || meeting.bodyId !== access.bodyId || meeting.meetsOn > todayInLondon()) throw new RuleError('meetingId', 'Choose a meeting of this body that has taken place')
         }
-        const before = await repository.find(actionId, todayInLondon(), trx)
+        const before = await repository.find(actionId, viewerOf(actor), todayInLondon(), trx)
         if (!(await repository.setStatus(actionId, input.version, input.status, trx))) throw new ConflictError(STALE_EDIT_MESSAGE)
         const update = await repository.insertUpdate({ actionId, status: input.status, comment: input.comment ?? null, meetingId: input.meetingId ?? null, updatedBy: userId }, trx)
         await audit.record(
@@ -386,41 +378,39 @@ export function actionsService({ db, audit, mailer, config }: { db: Kysely<DB>; 
       const body = await requireBody(db, actor, bodyId, 'read')
       const [type, id] = filter.owner?.split(':') ?? []
       const owner = type && id ? ({ type, id } as OwnerRef) : undefined
-      const { rows, total } = await repository.bodyLog(bodyId, { status: filter.status, owner, overdue: filter.overdue }, todayInLondon(), BODY_LOG_LIMIT)
-      const identities = ownerIdentities(actor)
-      const entries = rows.map((row) => logEntry(present(row, identities), row.history.map(presentUpdate)))
-      const owners = (await repository.bodyOwners(bodyId)).map((candidate) => ({ value: `${candidate.type}:${candidate.id}`, text: candidate.name }))
+      const viewer = viewerOf(actor)
+      const { rows, total } = await repository.bodyLog(bodyId, { status: filter.status, owner, overdue: filter.overdue }, viewer, todayInLondon(), BODY_LOG_LIMIT)
+      const entries = rows.map((row) => logEntry(present(row), row.history.map(presentUpdate)))
+      const owners = (await repository.bodyOwners(bodyId, viewer)).map((candidate) => ({ value: `${candidate.type}:${candidate.id}`, text: candidate.name }))
       await audit.record(actor, { action: 'action_log.viewed', recordType: 'body', recordId: bodyId, details: { filter, actions: entries.length } })
       return { body, entries, total, owners }
     },
 
     /**
-     * "My actions": those I own by name, and those my organisation owns; open ones first, overdue at the top, then the
-     * most recently completed or withdrawn.
+     * "My actions": those I own by name, and those my organisation owns (of a closed body, only if I sit on it); open
+     * ones first, overdue at the top, then the most recently completed or withdrawn.
      */
     async mine(actor: Actor) {
-      const { userId } = viewerOf(actor)
-      const identities = ownerIdentities(actor)
+      const viewer = viewerOf(actor)
+      const { userId } = viewer
       const today = todayInLondon()
-      const [open, closed] = await Promise.all([repository.openOwnedBy(identities, today), repository.recentlyClosedOwnedBy(identities, today, RECENTLY_CLOSED)])
-      const actions = shown([...open, ...closed], actor)
+      const [open, closed] = await Promise.all([repository.openOwnedBy(viewer, today), repository.recentlyClosedOwnedBy(viewer, today, RECENTLY_CLOSED)])
+      const actions = shown([...open, ...closed])
       const byName = (action: ActionView) => action.owners.some((owner) => owner.type === 'user' && owner.id === userId)
       return { mine: actions.filter(byName), organisation: actions.filter((action) => !byName(action)) }
     },
 
     /** The home page panel: counts, and the first five open actions. */
     async homeSummary(actor: Actor) {
-      const { userId } = viewerOf(actor)
+      const viewer = viewerOf(actor)
       const today = todayInLondon()
-      const identities = ownerIdentities(actor)
-      const [counts, first] = await Promise.all([repository.counts(userId, identities, today), repository.openOwnedBy(identities, today, { limit: 5 })])
-      return { ...counts, first: shown(first, actor) }
+      const [counts, first] = await Promise.all([repository.counts(viewer, today), repository.openOwnedBy(viewer, today, { limit: 5 })])
+      return { ...counts, first: shown(first) }
     },
 
     /** Overdue actions across every body the actor runs (administrators: all), grouped by body. */
     async overdueByBody(actor: Actor) {
-      const { userId } = viewerOf(actor)
-      const actions = shown(await repository.overdueManagedBy(userId, todayInLondon()))
+      const actions = shown(await repository.overdueManagedBy(viewerOf(actor), todayInLondon()))
       const groups = new Map<string, { bodyId: string; bodyName: string; actions: ActionView[] }>()
       for (const action of actions) {
         const group = groups.get(action.bodyId) ?? { bodyId: action.bodyId, bodyName: action.bodyName, actions: [] }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Agent, createTestApp, type TestApp } from '../../../test/helpers/app.js'
 import { asbFactories } from '../../../test/helpers/asb-factories.js'
@@ -7,6 +8,7 @@ import type { Actor } from '../audit/audit.events.js'
 import type { Role } from '../auth/permissions.js'
 import { STALE_EDIT_MESSAGE } from '../cases/case-access.js'
 import { governanceFixtures, parseCsv, unzip } from './actions.fixtures.js'
+import { actionsRepository } from './actions.repository.js'
 import type { ActionInput } from './actions.schemas.js'
 import { shortDate } from './actions.service.js'
 
@@ -36,9 +38,9 @@ const dateParts = (iso: string) => {
  * A body run by a clerk (a partnership coordinator who is its clerk), with a board member, a meeting 30 days ago and
  * its item 6.
  */
-async function board(options: { visibility?: 'open' | 'closed'; reminderDaysBefore?: number } = {}) {
+async function board(options: { visibility?: 'open' | 'closed'; reminderDaysBefore?: number; clerkRoles?: Role[] } = {}) {
   const council = await t.factories.organisation({ name: `Charnwood Borough Council ${Math.random().toString(36).slice(2, 8)}` })
-  const clerk = await t.signInAs(['partnership_coordinator'], { organisationId: council.id })
+  const clerk = await t.signInAs(options.clerkRoles ?? ['partnership_coordinator'], { organisationId: council.id })
   const body = await gov.body({ createdBy: clerk.user.id, visibility: options.visibility, reminderDaysBefore: options.reminderDaysBefore })
   await gov.member(body.id, { userId: clerk.user.id }, { role: 'clerk', createdBy: clerk.user.id })
   const member = await t.signInAs(['board_member'], { organisationId: council.id })
@@ -58,7 +60,7 @@ function raise(b: Board, input: Partial<ActionInput> & { owners: ActionInput['ow
 
 describe('adding an action under an agenda item', () => {
   it('records the text, owners of each kind, the due date and the case, then goes back to the minutes', async () => {
-    const b = await board()
+    const b = await board({ clerkRoles: ['partnership_coordinator', 'case_viewer'] })
     const officer = await outsider()
     const contact = await gov.contact({ createdBy: b.clerk.user.id, name: 'Tom McCabe' })
     await gov.member(b.body.id, { contactId: contact.id }, { role: 'member', createdBy: b.clerk.user.id })
@@ -99,9 +101,12 @@ describe('adding an action under an agenda item', () => {
     expect(shown).toContain(`Action ${shortDate(b.meeting.meetsOn)} Item 6`)
     expect(shown).toContain('item 6: Drone bid')
     expect(shown).toContain('No email reminder: owned by an organisation')
-    // The clerk's organisation can see the case, but the clerk does not read cases: no link, no reference.
-    expect(shown).toContain('An ASB case (you cannot open it)')
-    expect(page.body).not.toContain(`/cases/${record.id}`)
+    expect(page.body).toContain(`/cases/${record.id}`)
+    // The member's organisation can see the case, but the member does not read cases: no link, no reference.
+    const memberPage = await b.member.get(`/actions/${action!.id}`)
+    expect(text(memberPage.body)).toContain('An ASB case (you cannot open it)')
+    expect(memberPage.body).not.toContain(`/cases/${record.id}`)
+    expect(memberPage.body).not.toContain(record.reference)
   })
 
   it('refuses an action with no owner, says so, and saves nothing', async () => {
@@ -241,14 +246,36 @@ describe('an owner reporting progress', () => {
     expect((await db().selectFrom('actions').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status).toBe('ongoing')
   })
 
-  it('lets users of an owning organisation see and update it, under "For" their organisation', async () => {
-    const b = await board({ visibility: 'closed' })
+  it('lets users of an owning organisation see and update an open body\'s action, under "For" their organisation', async () => {
+    const b = await board()
     const police = await t.factories.organisation({ name: `Leicestershire Police ${Math.random().toString(36).slice(2, 6)}`, type: 'police' })
     const sergeant = await outsider(['case_manager'], police.id)
     const { id } = await raise(b, { owners: [{ type: 'organisation', id: police.id }], text: 'Police to review the dispersal order' })
     const mine = text((await sergeant.get('/actions')).body)
     expect(mine).toContain(`For ${police.name}`)
     expect(mine).toContain('Police to review the dispersal order')
+    expect(text((await sergeant.get('/')).body)).toContain('Police to review the dispersal order')
+    expect((await sergeant.submit(`/actions/${id}/update`, { status: 'ongoing', comment: 'Inspector reviewing', version: '1' })).statusCode).toBe(302)
+  })
+
+  it('does not open a closed body\'s organisation-owned action to users of that organisation who do not sit on it', async () => {
+    const b = await board({ visibility: 'closed' })
+    const police = await t.factories.organisation({ name: `Leicestershire Police ${Math.random().toString(36).slice(2, 6)}`, type: 'police' })
+    const sergeant = await outsider(['case_manager'], police.id)
+    const { id } = await raise(b, { owners: [{ type: 'organisation', id: police.id }], text: 'Police to review the dispersal order' })
+    expect((await sergeant.get(`/actions/${id}`)).statusCode).toBe(404)
+    expect((await sergeant.get(`/actions/${id}/update`)).statusCode).toBe(404)
+    expect((await sergeant.submit(`/actions/${id}/update`, { status: 'ongoing', comment: 'x', version: '1' }, { formPage: '/' })).statusCode).toBe(404)
+    expect((await sergeant.json('GET', `/api/v1/actions/${id}`)).statusCode).toBe(404)
+    expect(text((await sergeant.get('/actions')).body)).not.toContain('Police to review the dispersal order')
+    expect((await sergeant.json('GET', '/api/v1/actions/mine')).json().organisation).toEqual([])
+    const home = text((await sergeant.get('/')).body)
+    expect(home).not.toContain('Police to review the dispersal order')
+    expect(home).toContain('You have no open actions')
+
+    // Once they sit on the body, their organisation's action is theirs.
+    await gov.member(b.body.id, { userId: sergeant.user.id }, { role: 'member', createdBy: b.clerk.user.id })
+    expect(text((await sergeant.get('/actions')).body)).toContain(`For ${police.name}`)
     expect((await sergeant.submit(`/actions/${id}/update`, { status: 'ongoing', comment: 'Inspector reviewing', version: '1' })).statusCode).toBe(302)
   })
 
@@ -531,6 +558,80 @@ describe('case links', () => {
     const page = await coordinatorWhoReadsCases.get(`/actions/${action!.id}`)
     expect(page.body).toContain(`href="/cases/${record.id}"`)
     expect(page.body).toContain(`ASB case ${record.reference}`)
+  })
+
+  it('does not let a user without a case role link a case, even one their organisation can see', async () => {
+    const b = await board()
+    const record = await asbFactories(db()).case({ owningOrganisationId: b.council.id })
+    const response = await b.clerk.submit(`/bodies/${b.body.id}/actions/new`, { text: 'Refer the family to the case conference', owners: [`user:${b.member.user.id}`], due: 'next_meeting', link: 'case', caseReference: record.reference })
+    expect(response.statusCode).toBe(400)
+    expect(response.body).toContain('No case with that reference that you can see')
+    expect(await actionRows(b.body.id)).toHaveLength(0)
+  })
+})
+
+describe('actions of exempt agenda items', () => {
+  it('are seen only by those who run the body, its members and the owners, on every log, export and the API', async () => {
+    const b = await board()
+    await db().updateTable('agenda_items').set({ exempt: true }).where('id', '=', b.item.id).execute()
+    const open = await gov.item(b.meeting, b.body.id, { position: 7, title: 'Performance', createdBy: b.clerk.user.id })
+    const owner = await outsider(['case_viewer'])
+    const { id } = await raise(b, { owners: [{ type: 'user', id: owner.user.id }], text: 'Evict the tenant at number 12' })
+    await raise(b, { owners: [{ type: 'user', id: b.member.user.id }], text: 'Publish the performance report' }, { meetingId: b.meeting.id, agendaItemId: open.id })
+    const next = await gov.meeting(b.body.id, { meetsOn: addDays(today, 7), createdBy: b.clerk.user.id })
+    const reader = await outsider(['board_member'])
+
+    const views = async (agent: Agent) => [
+      text((await agent.get(`/meetings/${next.id}/action-log`)).body),
+      text((await agent.get(`/bodies/${b.body.id}/action-log`)).body),
+      (await agent.get(`/meetings/${next.id}/action-log.csv`)).body,
+      [...unzip((await agent.get(`/meetings/${next.id}/action-log.xlsx`)).rawPayload).values()].join(''),
+      [...unzip((await agent.get(`/meetings/${next.id}/action-log.docx`)).rawPayload).values()].join(''),
+      (await agent.json('GET', `/api/v1/meetings/${next.id}/action-log`)).body,
+      (await agent.json('GET', `/api/v1/bodies/${b.body.id}/actions`)).body,
+    ]
+    for (const view of await views(reader)) {
+      expect(view).toContain('Publish the performance report')
+      expect(view).not.toContain('Evict the tenant')
+      expect(view).not.toContain(owner.user.id)
+    }
+    expect((await reader.get(`/actions/${id}`)).statusCode).toBe(404)
+    expect((await reader.json('GET', `/api/v1/actions/${id}`)).statusCode).toBe(404)
+
+    for (const view of await views(b.member)) expect(view).toContain('Evict the tenant')
+    for (const agent of [b.member, b.clerk, owner]) expect((await agent.get(`/actions/${id}`)).statusCode).toBe(200)
+    expect(text((await owner.get('/actions')).body)).toContain('Evict the tenant')
+  })
+})
+
+describe('reading an action', () => {
+  it('audits each read of the page and the API by ids, but not the API\'s answer to a change', async () => {
+    const b = await board()
+    const created = await b.clerk.json('POST', '/api/v1/actions', { bodyId: b.body.id, text: 'Write to the landlord', owners: [{ type: 'user', id: b.member.user.id }], dueNextMeeting: true })
+    const { id } = created.json()
+    expect(await auditRows('action.viewed', id)).toHaveLength(0)
+    expect((await b.member.get(`/actions/${id}`)).statusCode).toBe(200)
+    expect((await b.clerk.json('GET', `/api/v1/actions/${id}`)).statusCode).toBe(200)
+    const rows = await auditRows('action.viewed', id)
+    expect(rows.map((row) => row.user_id).sort()).toEqual([b.member.user.id, b.clerk.user.id].sort())
+    expect(rows.map((row) => row.details)).toEqual([{ bodyId: b.body.id }, { bodyId: b.body.id }])
+  })
+})
+
+describe('the action log\'s London day boundary', () => {
+  it('keeps an action completed just after midnight in London on the day before the previous meeting, whatever the server time zone', async () => {
+    const b = await board()
+    const raisedAt = await gov.meeting(b.body.id, { meetsOn: '2025-06-10', createdBy: b.clerk.user.id })
+    const previous = await gov.meeting(b.body.id, { meetsOn: '2025-07-10', createdBy: b.clerk.user.id })
+    const meeting = await gov.meeting(b.body.id, { meetsOn: '2025-08-14', createdBy: b.clerk.user.id })
+    const { id } = await raise(b, { owners: [{ type: 'user', id: b.member.user.id }], due: { kind: 'next_meeting' } }, { meetingId: raisedAt.id })
+    // 00:30 on 9 July in London (BST) is 23:30 on 8 July in UTC.
+    await db().updateTable('actions').set({ status: 'complete', completed_at: new Date('2025-07-08T23:30:00Z') }).where('id', '=', id).execute()
+    const candidates = await db().transaction().execute(async (trx) => {
+      await sql`set local TimeZone = 'UTC'`.execute(trx)
+      return actionsRepository(trx).meetingLogCandidates({ bodyId: b.body.id, meetsOn: meeting.meetsOn, startsAt: '10:00' }, previous.meetsOn, { userId: b.clerk.user.id, organisationId: b.clerk.user.organisationId }, today, trx)
+    })
+    expect(candidates.map((row) => row.id)).toEqual([id])
   })
 })
 

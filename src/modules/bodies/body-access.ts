@@ -12,7 +12,7 @@ const MANAGING_MEMBER_ROLES = ['chair', 'deputy_chair', 'clerk', 'officer'] as c
 const TODAY_IN_LONDON = sql`(now() at time zone 'Europe/London')::date`
 
 /** Members today: a membership that has started and not ended. */
-function currentMemberOf(bodyId: RawBuilder<string>, userId: string, roles?: readonly string[]): RawBuilder<SqlBool> {
+export function currentMemberOf(bodyId: RawBuilder<string>, userId: string, roles?: readonly string[]): RawBuilder<SqlBool> {
   const roleRule = roles ? sql`and body_member.role in (${sql.join(roles.map((role) => sql.lit(role)))})` : sql``
   return sql<SqlBool>`exists (select 1 from body_members body_member where body_member.body_id = ${bodyId} and body_member.user_id = ${userId}
     and body_member.from_date <= ${TODAY_IN_LONDON} and (body_member.to_date is null or body_member.to_date >= ${TODAY_IN_LONDON}) ${roleRule})`
