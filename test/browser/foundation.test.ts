@@ -17,7 +17,8 @@ import {
 
 const STEP_TIMEOUT = 60_000
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'
-const ADMIN_LINKS = ['Organisations', 'Users', 'API tokens', 'Sharing agreements', 'Audit log']
+const ADMIN_LINKS = ['Organisations', 'Users', 'API tokens', 'Sharing agreements', 'Audit log', 'Outbox']
+const GOVERNANCE_LINKS = ['Boards', 'Meetings']
 const CASE_LINKS = ['Search', 'Cases', 'Incidents', 'People', 'Tasks']
 
 /** Follows a link in the service navigation. */
@@ -88,9 +89,9 @@ describe.skipIf(skipBrowserTests)(`the foundation in a browser${skipBrowserTests
       await signIn(page, h.credentialFor('admin').email, h.credentialFor('admin').password)
       expect(pathOf(page)).toBe('/')
       expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Welcome, Alex Admin')
-      expect(await page.getByRole('main').getByRole('heading', { level: 3 }).allInnerTexts()).toEqual(['Information sharing agreements', 'Manage users', 'Manage organisations', 'API tokens', 'Audit log', 'Change your password'])
+      expect(await page.getByRole('main').getByRole('heading', { level: 3 }).allInnerTexts()).toEqual(['Boards and meetings', 'Actions', 'Overdue actions', 'Information sharing agreements', 'Manage users', 'Manage organisations', 'API tokens', 'Audit log', 'Outbox', 'Change your password'])
       expect(await page.getByRole('link', { name: 'Manage users' }).getAttribute('href')).toBe('/admin/users')
-      expect(await navigationLinks(page)).toEqual(['Home', ...ADMIN_LINKS])
+      expect(await navigationLinks(page)).toEqual(['Home', ...GOVERNANCE_LINKS, 'Actions', ...ADMIN_LINKS])
       expect(await page.locator('.app-signed-in-as').innerText()).toBe('Alex Admin, Leicestershire County Council')
       await checkAccessibility(page)
 
@@ -207,9 +208,9 @@ describe.skipIf(skipBrowserTests)(`the foundation in a browser${skipBrowserTests
     }, STEP_TIMEOUT)
 
     it('the new user sees only what a case viewer may, and gets the 403 page for admin pages', async () => {
-      expect(await navigationLinks(page)).toEqual(['Home', ...CASE_LINKS])
+      expect(await navigationLinks(page)).toEqual(['Home', ...CASE_LINKS, 'Actions'])
       for (const link of ADMIN_LINKS) expect(await page.getByRole('link', { name: link, exact: true }).count(), `a "${link}" link`).toBe(0)
-      expect(await page.getByRole('main').getByRole('heading', { level: 3 }).allInnerTexts()).toEqual(['My cases', 'My tasks', 'Incidents', 'Find a person', 'Change your password'])
+      expect(await page.getByRole('main').getByRole('heading', { level: 3 }).allInnerTexts()).toEqual(['My cases', 'My tasks', 'Incidents', 'Find a person', 'Actions', 'Change your password'])
       expect(await page.locator('dl dt').allInnerTexts()).toEqual(['Case viewer'])
 
       for (const path of ['/admin/users', '/admin/organisations', '/audit']) {
@@ -288,7 +289,7 @@ describe.skipIf(skipBrowserTests)(`the foundation in a browser${skipBrowserTests
     expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Welcome, Ana Lyst')
     // The page's own scripts did not run: GOV.UK Frontend's inline script would have marked the body.
     expect(await page.locator('body').getAttribute('class')).not.toContain('js-enabled')
-    expect(await navigationLinks(page)).toEqual(['Home'])
+    expect(await navigationLinks(page)).toEqual(['Home', 'Actions'])
     await checkAccessibility(page)
 
     await signOut(page)

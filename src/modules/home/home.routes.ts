@@ -20,6 +20,7 @@ export async function homeRoutes(app: FastifyInstance, { services }: { services:
       tasks.push({ href: '/people', title: 'Find a person', description: 'Victims, perpetrators and witnesses: search by name, date of birth or address.' })
     }
     // Anyone can own an action (a police officer without a governance role), so every user sees theirs.
+    if (permissions.has('governance:read')) tasks.push({ href: '/bodies', title: 'Boards and meetings', description: 'Partnership bodies, their meetings, agendas, papers and minutes, and the forward programme.' })
     tasks.push({ href: '/actions', title: 'Actions', description: 'Actions from partnership meetings that you or your organisation own: record progress or mark them complete.' })
     if (permissions.has('governance:manage')) tasks.push({ href: '/actions/overdue', title: 'Overdue actions', description: 'Overdue actions across every body you run.' })
     if (permissions.has('cases:manage')) tasks.push({ href: '/incidents/new', title: 'Record an incident', description: 'A new report of anti-social behaviour.' })
@@ -28,6 +29,7 @@ export async function homeRoutes(app: FastifyInstance, { services }: { services:
     if (permissions.has('organisations:manage')) tasks.push({ href: '/admin/organisations', title: 'Manage organisations', description: 'The partner organisations whose staff use the service.' })
     if (permissions.has('api_tokens:manage')) tasks.push({ href: '/admin/api-tokens', title: 'API tokens', description: 'Issue and revoke personal tokens for the JSON API.' })
     if (permissions.has('audit:read')) tasks.push({ href: '/audit', title: 'Audit log', description: 'Who did what and when: search and export to CSV.' })
+    if (permissions.has('outbox:read')) tasks.push({ href: '/admin/outbox', title: 'Outbox', description: 'Every email the service sent, could not send, or keeps because email is not configured.' })
     tasks.push({ href: '/account/password', title: 'Change your password', description: 'Choose a new password for your account.' })
     const roles = user.roles.map((role) => ROLE_LABELS[role])
     const query = request.query as Record<string, string | undefined>

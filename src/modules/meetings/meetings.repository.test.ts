@@ -1,3 +1,4 @@
+import { PostgresQueryCompiler } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../../../test/helpers/app.js'
 import { type GovernanceFixtures, governanceFixtures, inDays } from './meetings.fixtures.js'
@@ -15,6 +16,21 @@ beforeAll(async () => {
 })
 afterAll(() => t.close())
 
+/** An executor that keeps the SQL of every statement it runs, to check which take the meeting's lock. */
+function recording() {
+  const statements: string[] = []
+  const compiler = new PostgresQueryCompiler()
+  const executor = db().withPlugin({
+    transformQuery: (args) => {
+      statements.push(compiler.compileQuery(args.node, args.queryId).sql)
+      return args.node
+    },
+    transformResult: async (args) => args.result,
+  })
+  return { executor, statements }
+}
+const LOCKS_MEETING = /^select "id" from "meetings" where "id" = \$1 for update$/
+
 const titles = async (meetingId: string) => (await g.agenda(meetingId)).map((item) => [item.position, item.title])
 
 describe('the meetings repository', () => {
@@ -28,6 +44,50 @@ describe('the meetings repository', () => {
     const repository = meetingsRepository(db())
     expect(await repository.nextMeetingAfter(body.id, inDays(1))).toEqual({ id: next.id, meetsOn: inDays(10) })
     expect(await repository.nextMeetingAfter(body.id, inDays(20))).toBeUndefined()
+  })
+
+  it('nextMeetingAfter skips a meeting whose minutes are confirmed (locked), and deferred items go past it', async () => {
+    const body = await g.body({ createdBy: userId })
+    const january = await g.meetingWithAgenda(body.id, { createdBy: userId, meetsOn: inDays(-60), status: 'held', reports: [{ title: 'Bid A' }] })
+    const confirmed = await g.meetingWithAgenda(body.id, { createdBy: userId, meetsOn: inDays(-30), status: 'held', minutesStatus: 'confirmed' })
+    const repository = meetingsRepository(db())
+    expect(await repository.nextMeetingAfter(body.id, inDays(-60))).toBeUndefined()
+    const deferred = await g.item(body.id, { createdBy: userId, title: 'Bid A', deferredFromItemId: january.itemIds[5]! })
+    expect(await repository.attachDeferredItems(body.id)).toBe(0)
+    expect(await titles(confirmed.id)).toHaveLength(7)
+
+    const next = await g.meetingWithAgenda(body.id, { createdBy: userId, meetsOn: inDays(10) })
+    expect(await repository.nextMeetingAfter(body.id, inDays(-60))).toEqual({ id: next.id, meetsOn: inDays(10) })
+    expect(await repository.attachDeferredItems(body.id)).toBe(1)
+    expect((await g.agenda(next.id)).find((item) => item.id === deferred.id)?.position).toBe(6)
+    expect(await titles(confirmed.id)).toHaveLength(7)
+  })
+
+  it('every change of agenda positions locks the meeting first, then reads the places', async () => {
+    const body = await g.body({ createdBy: userId })
+    const meeting = await g.meetingWithAgenda(body.id, { createdBy: userId, meetsOn: inDays(10), reports: [{ title: 'First report' }, { title: 'Second report' }] })
+    const firstCall = async (work: (repository: ReturnType<typeof meetingsRepository>) => Promise<unknown>) => {
+      const { executor, statements } = recording()
+      await work(meetingsRepository(executor))
+      return statements
+    }
+
+    const added = await g.item(body.id, { createdBy: userId, title: 'Added report' })
+    const placing = await firstCall((repository) => repository.placeOnAgenda(added.id, meeting.id))
+    expect(placing[0]).toMatch(LOCKS_MEETING)
+
+    const moving = await firstCall((repository) => repository.moveItem(meeting.id, added.id, 'up'))
+    expect(moving[0]).toMatch(LOCKS_MEETING)
+    expect((await titles(meeting.id)).slice(5, 8)).toEqual([
+      [6, 'First report'],
+      [7, 'Added report'],
+      [8, 'Second report'],
+    ])
+
+    const removing = await firstCall((repository) => repository.deleteItem({ id: added.id, meetingId: meeting.id }))
+    expect(removing[0]).toMatch(LOCKS_MEETING)
+    expect((await titles(meeting.id)).map(([position]) => position)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9])
+    expect((await titles(meeting.id))[6]).toEqual([7, 'Second report'])
   })
 
   it('placeOnAgenda puts an item before the closing items, or last when there are none', async () => {

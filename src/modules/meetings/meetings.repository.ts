@@ -61,6 +61,14 @@ export function meetingsRepository(db: Executor) {
       .select(itemColumns)
 
   /**
+   * Holds the meeting's row until the transaction ends. Every change to a meeting's agenda positions takes it first, so
+   * two changes to one agenda (from any module) queue up instead of both reading max(position) and clashing.
+   */
+  async function lockMeeting(meetingId: string, executor: Executor) {
+    await executor.selectFrom('meetings').select('id').where('id', '=', meetingId).forUpdate().executeTakeFirst()
+  }
+
+  /**
    * Moves every item of the meeting at or after `from` by `by` places. Positions are unique per meeting and PostgreSQL
    * checks that row by row, so the items first go through a gap above every position.
    */
@@ -82,6 +90,8 @@ export function meetingsRepository(db: Executor) {
       .select(['id', 'meets_on as meetsOn'])
       .where('body_id', '=', bodyId)
       .where('status', '<>', 'cancelled')
+      // Confirmed minutes are locked: nothing more goes on that agenda.
+      .where('minutes_status', '<>', 'confirmed')
       .where('meets_on', '>', afterDate)
       .orderBy('meets_on')
       .orderBy('starts_at')
@@ -90,6 +100,7 @@ export function meetingsRepository(db: Executor) {
   }
 
   async function placeOnAgenda(itemId: string, meetingId: string, executor: Executor = db) {
+    await lockMeeting(meetingId, executor)
     const closing = await executor
       .selectFrom('agenda_items')
       .select(sql<number | null>`min(position)`.as('first'))
@@ -104,7 +115,9 @@ export function meetingsRepository(db: Executor) {
   }
 
   return {
-    /** The body's next meeting (not cancelled) after a date: where deferred items go. */
+    lockMeeting,
+
+    /** The body's next meeting after a date, not cancelled and with its minutes not confirmed: where deferred items go. */
     nextMeetingAfter,
 
     /**
@@ -337,24 +350,28 @@ export function meetingsRepository(db: Executor) {
         .execute()
     },
 
-    /** The item next to this one on its meeting's agenda, above or below. */
-    neighbour(meetingId: string, position: number, direction: 'up' | 'down', executor: Executor = db) {
-      return executor
+    /**
+     * Swaps an item with its neighbour above or below on its meeting's agenda, reading both places once the agenda is
+     * locked; through a free position, as positions are unique per meeting. False when there is no neighbour.
+     */
+    async moveItem(meetingId: string, itemId: string, direction: 'up' | 'down', executor: Executor = db) {
+      await lockMeeting(meetingId, executor)
+      const item = await executor.selectFrom('agenda_items').select('position').where('id', '=', itemId).where('meeting_id', '=', meetingId).executeTakeFirst()
+      if (!item?.position) return false
+      const neighbour = await executor
         .selectFrom('agenda_items')
         .select(['id', 'position'])
         .where('meeting_id', '=', meetingId)
-        .where('position', direction === 'up' ? '<' : '>', position)
+        .where('position', direction === 'up' ? '<' : '>', item.position)
         .orderBy('position', direction === 'up' ? 'desc' : 'asc')
         .limit(1)
         .executeTakeFirst()
-    },
-
-    /** Swaps two items' places, through a free position (positions are unique per meeting). */
-    async swap(meetingId: string, first: { id: string; position: number }, second: { id: string; position: number }, executor: Executor = db) {
+      if (!neighbour?.position) return false
       const last = await executor.selectFrom('agenda_items').select(sql<number>`max(position)`.as('last')).where('meeting_id', '=', meetingId).executeTakeFirstOrThrow()
-      await executor.updateTable('agenda_items').set({ position: last.last + 1 }).where('id', '=', first.id).execute()
-      await executor.updateTable('agenda_items').set({ position: first.position, updated_at: new Date() }).where('id', '=', second.id).execute()
-      await executor.updateTable('agenda_items').set({ position: second.position, updated_at: new Date() }).where('id', '=', first.id).execute()
+      await executor.updateTable('agenda_items').set({ position: last.last + 1 }).where('id', '=', itemId).execute()
+      await executor.updateTable('agenda_items').set({ position: item.position, updated_at: new Date() }).where('id', '=', neighbour.id).execute()
+      await executor.updateTable('agenda_items').set({ position: neighbour.position, updated_at: new Date() }).where('id', '=', itemId).execute()
+      return true
     },
 
     /** What has been recorded against an item: any of it means the item must stay. */
@@ -380,10 +397,13 @@ export function meetingsRepository(db: Executor) {
      * Deletes an item with nothing recorded against it, and the rows of papers already removed from it (their content
      * is gone already; the audit log keeps their history), then closes the gap in the agenda's numbering.
      */
-    async deleteItem(item: { id: string; meetingId: string | null; position: number | null }, executor: Executor = db) {
+    async deleteItem(item: { id: string; meetingId: string | null }, executor: Executor = db) {
+      if (item.meetingId) await lockMeeting(item.meetingId, executor)
+      // Its place as it is now that the agenda is locked: another change may have moved it since it was read.
+      const current = await executor.selectFrom('agenda_items').select('position').where('id', '=', item.id).executeTakeFirst()
       await executor.deleteFrom('agenda_papers').where('agenda_item_id', '=', item.id).where('removed_at', 'is not', null).execute()
       await executor.deleteFrom('agenda_items').where('id', '=', item.id).execute()
-      if (item.meetingId && item.position) await shift(item.meetingId, item.position + 1, -1, executor)
+      if (item.meetingId && current?.position) await shift(item.meetingId, current.position + 1, -1, executor)
     },
 
     // ---- papers ----

@@ -216,7 +216,7 @@ export async function meetingRoutes(app: FastifyInstance, { services }: { servic
 
   app.get('/meetings/:meetingId', { config: read, schema: { params: meetingParams, hide: true } }, async (request, reply) => {
     const { meetingId } = request.params as MeetingParams
-    const page = await meetings.meeting(actorOf(request), meetingId)
+    const page = await meetings.meeting(actorOf(request), meetingId, 'meeting-page')
     const query = queryOf(request)
     return reply.render('meetings/views/show.njk', {
       title: `${page.body.name}: ${page.meeting.day}`,
@@ -478,7 +478,7 @@ export async function meetingRoutes(app: FastifyInstance, { services }: { servic
       schema: { summary: 'A meeting with its agenda items and papers (an exempt item’s description and papers only for members and those who run the body)', tags, params: meetingParams, response: { 200: meetingResponse } },
     },
     async (request) => {
-      const page = await meetings.meeting(actorOf(request), request.params.meetingId)
+      const page = await meetings.meeting(actorOf(request), request.params.meetingId, 'meeting-api')
       return meetingResponse.parse({ ...page.meeting, bodyName: page.body.name, items: page.items.map(itemJson) })
     },
   )

@@ -313,15 +313,21 @@ export function meetingsService({ db, audit, mailer, config }: { db: Kysely<DB>;
       }
     },
 
-    /** The meeting page and the API: the meeting, its agenda and papers as the reader may see them. */
-    async meeting(actor: Actor, meetingId: string) {
+    /**
+     * The meeting page and the API: the meeting, its agenda and papers as the reader may see them. Given `via`, a read
+     * that shows exempt items' descriptions and papers is audited (as minutes.viewed: there is no meeting.viewed).
+     */
+    async meeting(actor: Actor, meetingId: string, via?: 'meeting-page' | 'meeting-api') {
       const body = await requireMeetingBody(db, actor, meetingId, 'read')
       const meeting = await meetingOf(meetingId)
       const canSeeExempt = await seesExempt(actor, body)
+      const items = await agenda([meetingId], canSeeExempt)
+      const exemptItems = items.filter((item) => item.exempt && !item.papersWithheld).length
+      if (via && exemptItems > 0) await audit.record(actor, { action: 'minutes.viewed', recordType: 'meeting', recordId: meetingId, details: { via, exemptItems } })
       return {
         body,
         meeting,
-        items: await agenda([meetingId], canSeeExempt),
+        items,
         canManage: body.canManage,
         canSeeExempt,
         agendaOpen: meeting.status !== 'cancelled' && meeting.minutesStatus !== 'confirmed',
@@ -455,9 +461,7 @@ export function meetingsService({ db, audit, mailer, config }: { db: Kysely<DB>;
         const { item, meeting } = await requireItem(actor, itemId, 'manage', trx)
         if (!meeting || item.position === null) throw new ConflictError('This item is not on a meeting’s agenda yet')
         assertAgendaOpen(meeting)
-        const neighbour = await repository.neighbour(meeting.id, item.position, direction, trx)
-        if (neighbour?.position) {
-          await repository.swap(meeting.id, { id: item.id, position: item.position }, { id: neighbour.id, position: neighbour.position }, trx)
+        if (await repository.moveItem(meeting.id, item.id, direction, trx)) {
           await audit.record(actor, { action: 'agenda.item_updated', recordType: 'agenda_item', recordId: itemId, details: { meetingId: meeting.id, fields: ['position'], direction } }, trx)
         }
         return { meetingId: meeting.id }
@@ -478,7 +482,7 @@ export function meetingsService({ db, audit, mailer, config }: { db: Kysely<DB>;
         if (meeting) assertAgendaOpen(meeting)
         const blocker = await removalBlocker(itemId, trx)
         if (blocker) throw new ConflictError(blocker)
-        await repository.deleteItem({ id: item.id, meetingId: item.meetingId, position: item.position }, trx)
+        await repository.deleteItem({ id: item.id, meetingId: item.meetingId }, trx)
         await audit.record(actor, { action: 'agenda.item_removed', recordType: 'agenda_item', recordId: itemId, details: { bodyId: body.id, meetingId: item.meetingId, kind: item.kind } }, trx)
         return { bodyId: body.id, meetingId: item.meetingId }
       })

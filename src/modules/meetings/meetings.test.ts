@@ -375,6 +375,28 @@ describe('the meeting page', () => {
     expect((await member.get(`/meetings/${meeting.id}`)).body).toContain('Named individuals')
   })
 
+  it('audits a read that shows exempt items (as minutes.viewed, ids only), and no other read', async () => {
+    const { agent, body, userId } = await g.clerk()
+    const meeting = await g.meetingWithAgenda(body.id, { createdBy: userId, meetsOn: inDays(12), reports: [{ title: 'Persistent offender case review', exempt: true, description: 'Named individuals' }] })
+    const plain = await g.meetingWithAgenda(body.id, { createdBy: userId, meetsOn: inDays(20), reports: [{ title: 'Town centre PSPO review' }] })
+    const viewsOf = async (meetingId: string) => (await g.auditRows('minutes.viewed')).filter((row) => row.record_id === meetingId)
+
+    expect((await agent.get(`/meetings/${meeting.id}`)).body).toContain('Named individuals')
+    expect((await viewsOf(meeting.id)).map((row) => [row.user_id, row.details])).toEqual([[userId, { via: 'meeting-page', exemptItems: 1 }]])
+    expect((await agent.json('GET', `/api/v1/meetings/${meeting.id}`)).statusCode).toBe(200)
+    expect((await viewsOf(meeting.id)).map((row) => row.details)).toEqual([
+      { via: 'meeting-page', exemptItems: 1 },
+      { via: 'meeting-api', exemptItems: 1 },
+    ])
+
+    // A reader who is shown the exempt item's title only, and a meeting without exempt items: nothing to audit.
+    const reader = await t.signInAs(['board_member'])
+    expect((await reader.get(`/meetings/${meeting.id}`)).body).not.toContain('Named individuals')
+    expect((await agent.get(`/meetings/${plain.id}`)).statusCode).toBe(200)
+    expect(await viewsOf(meeting.id)).toHaveLength(2)
+    expect(await viewsOf(plain.id)).toHaveLength(0)
+  })
+
   it('shows published minutes, a published agenda and a cancelled meeting', async () => {
     const { agent, body, userId } = await g.clerk()
     const held = await g.meeting(body.id, { createdBy: userId, meetsOn: inDays(-10), status: 'held', minutesStatus: 'confirmed', publishedAt: new Date() })

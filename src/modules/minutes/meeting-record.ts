@@ -1,3 +1,5 @@
+import { NotFoundError } from '../../platform/http/errors.js'
+
 /**
  * A meeting as its agenda and minutes show it: what the minutes service builds from the database and what the
  * HTML page, the DOCX and the PDF are rendered from. Names as printed; no ids of people.
@@ -122,4 +124,13 @@ export function resolutionLabel(position: number, numbering: 'letters' | 'number
   let label = ''
   for (let n = position; n > 0; n = Math.floor((n - 1) / 26)) label = RESOLUTION_LETTERS[(n - 1) % 26] + label
   return `(${label})`
+}
+
+export const MINUTES_NOT_WRITTEN = 'The minutes of this meeting have not been written yet'
+export const MINUTES_NOT_PUBLISHED = 'The minutes of this meeting have not been published yet'
+
+/** Minutes exist once written; a draft is the clerk's until it is published, so others find nothing. */
+export function requireMinutes(record: Pick<MeetingRecord, 'meeting'>, canManage: boolean) {
+  if (record.meeting.minutesStatus === 'none') throw new NotFoundError(MINUTES_NOT_WRITTEN)
+  if (record.meeting.minutesStatus === 'draft' && !canManage) throw new NotFoundError(MINUTES_NOT_PUBLISHED)
 }

@@ -5,7 +5,7 @@ import type { Actor } from '../audit/audit.events.js'
 import type { AuditService } from '../audit/audit.service.js'
 import { requireMeetingBody } from '../bodies/body-access.js'
 import { safeFileName } from '../documents/documents.rules.js'
-import type { MeetingRecord } from './meeting-record.js'
+import { type MeetingRecord, requireMinutes } from './meeting-record.js'
 import { agendaDocx, minutesDocx } from './minutes-docx.js'
 import { type LayoutOptions, minutesLayout } from './minutes-layout.js'
 import { agendaPdf, minutesPdf } from './minutes-pdf.js'
@@ -17,8 +17,6 @@ export const DOCUMENT_FORMATS = {
 } as const
 export type DocumentFormat = keyof typeof DOCUMENT_FORMATS
 
-export const MINUTES_NOT_WRITTEN = 'The minutes of this meeting have not been written yet'
-export const MINUTES_NOT_PUBLISHED = 'The minutes of this meeting have not been published yet'
 export const AGENDA_NOT_PUBLISHED = 'The agenda of this meeting has not been published yet'
 
 const RENDERERS = {
@@ -48,12 +46,6 @@ export function minutesDocumentsService({ db, audit, minutes }: { db: Kysely<DB>
     const record = await minutes.record(actor, meetingId, { includeExempt: await minutes.exemptVisibleTo(actor, meetingId) })
     const layoutOptions: LayoutOptions = { withheldNumbers: record.withheldItemNumbers }
     return { canManage: body.canManage, record, layoutOptions, exemptItems: record.items.filter((item) => item.exempt).length }
-  }
-
-  /** Minutes exist once written; a draft is the clerk's until it is published, so others find nothing. */
-  function requireMinutes(record: MeetingRecord, canManage: boolean) {
-    if (record.meeting.minutesStatus === 'none') throw new NotFoundError(MINUTES_NOT_WRITTEN)
-    if (record.meeting.minutesStatus === 'draft' && !canManage) throw new NotFoundError(MINUTES_NOT_PUBLISHED)
   }
 
   return {

@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
 import type { Executor } from '../../platform/db/executor.js'
+import { meetingsRepository } from '../meetings/meetings.repository.js'
 
 export type AttendanceStatus = 'present' | 'in_attendance' | 'apologies'
 export type ResolutionKind = 'resolved' | 'agreed'
@@ -16,6 +17,9 @@ export interface MeetingChanges {
   closed_at?: string | null
 }
 
+/** Today in the UK, whatever the database server's time zone: memberships run from and to UK dates. */
+const TODAY_IN_LONDON = sql<string>`(now() at time zone 'Europe/London')::date`
+
 /** Lifts every position of an item's resolutions (or a meeting's items) above the rest, so rows can be renumbered one by one. */
 const POSITION_GAP = 100_000
 
@@ -24,6 +28,13 @@ export function minutesRepository(db: Executor) {
   return {
     /** Adds a resolution at the end of an item's "RESOLVED:" (or "AGREED:") list. */
     async insertResolution(values: { agendaItemId: string; kind: 'resolved' | 'agreed'; text: string; createdBy: string }, executor: Executor = db) {
+      // The item's meeting is locked first, so that two resolutions added at once (here or by an election) queue up.
+      await executor
+        .selectFrom('meetings')
+        .select('id')
+        .where('id', '=', (eb) => eb.selectFrom('agenda_items').select('meeting_id').where('id', '=', values.agendaItemId))
+        .forUpdate()
+        .executeTakeFirst()
       const next = await executor
         .selectFrom('resolutions')
         .select(sql<number>`coalesce(max(position), 0) + 1`.as('position'))
@@ -413,11 +424,12 @@ export function minutesRepository(db: Executor) {
         .executeTakeFirstOrThrow()
     },
 
-    /** Deletes the copy of a deferred item and closes the gap it leaves on its meeting's agenda. */
-    async deleteDeferredCopy(copy: { id: string; meetingId: string | null; position: number | null }, executor: Executor = db) {
-      await executor.deleteFrom('agenda_items').where('id', '=', copy.id).execute()
-      if (!copy.meetingId || !copy.position) return
-      await executor.updateTable('agenda_items').set({ position: sql`position + ${POSITION_GAP}` }).where('meeting_id', '=', copy.meetingId).where('position', '>', copy.position).execute()
+    /** Deletes the copy of a deferred item and closes the gap it leaves on its meeting's agenda (locked first, then read). */
+    async deleteDeferredCopy(copy: { id: string; meetingId: string | null }, executor: Executor = db) {
+      if (copy.meetingId) await meetingsRepository(executor).lockMeeting(copy.meetingId, executor)
+      const deleted = await executor.deleteFrom('agenda_items').where('id', '=', copy.id).returning('position').executeTakeFirst()
+      if (!copy.meetingId || !deleted?.position) return
+      await executor.updateTable('agenda_items').set({ position: sql`position + ${POSITION_GAP}` }).where('meeting_id', '=', copy.meetingId).where('position', '>', deleted.position).execute()
       await executor
         .updateTable('agenda_items')
         .set({ position: sql`position - ${POSITION_GAP + 1}` })
@@ -557,8 +569,8 @@ export function minutesRepository(db: Executor) {
         .select('id')
         .where('body_id', '=', bodyId)
         .where('user_id', '=', userId)
-        .where('from_date', '<=', sql<string>`current_date`)
-        .where((eb) => eb.or([eb('to_date', 'is', null), eb('to_date', '>=', sql<string>`current_date`)]))
+        .where('from_date', '<=', TODAY_IN_LONDON)
+        .where((eb) => eb.or([eb('to_date', 'is', null), eb('to_date', '>=', TODAY_IN_LONDON)]))
         .limit(1)
         .executeTakeFirst()
       return Boolean(row)

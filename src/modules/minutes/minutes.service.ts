@@ -11,7 +11,7 @@ import { type BodyMember, bodiesRepository } from '../bodies/bodies.repository.j
 import { type AccessibleBody, requireMeetingBody } from '../bodies/body-access.js'
 import { STALE_EDIT_MESSAGE } from '../cases/case-access.js'
 import { meetingsRepository } from '../meetings/meetings.repository.js'
-import { type Attendee, type MeetingRecord, type RecordItem, resolutionLabel } from './meeting-record.js'
+import { type Attendee, type MeetingRecord, type RecordItem, requireMinutes, resolutionLabel } from './meeting-record.js'
 import { type AttendanceStatus, type MeetingChanges, type PersonKey, type ResolutionKind, minutesRepository, personKey } from './minutes.repository.js'
 import { type ChangeInput, STANDARD_RESOLUTIONS } from './minutes.schemas.js'
 
@@ -208,12 +208,13 @@ export function minutesService({ db, audit }: { db: Kysely<DB>; audit: Pick<Audi
     }
   }
 
-  /** The item page: the item as minuted, its resolutions with ids, and what can be done to it. */
-  async function itemForm(actor: Actor, meetingId: string, itemId: string) {
+  /** The item page: the item as minuted, its resolutions with ids, and what can be done to it. The read (exempt items too) is audited. */
+  async function itemForm(actor: Actor, meetingId: string, itemId: string, via = 'clerk-item-page') {
     await requireMeetingBody(db, actor, meetingId, 'manage')
     const item = await requireItem(db, meetingId, itemId)
     const [meeting, record, resolutions, copy] = await Promise.all([header(db, meetingId), buildRecord(db, meetingId), itemResolutions(db, itemId), repository.deferredCopy(itemId)])
     const recordItem = record.items.find((candidate) => candidate.id === itemId)!
+    await audit.record(actor, { action: 'minutes.viewed', recordType: 'meeting', recordId: meetingId, details: { via, itemId, exempt: recordItem.exempt } })
     return {
       meeting,
       item: recordItem,
@@ -239,19 +240,21 @@ export function minutesService({ db, audit }: { db: Kysely<DB>; audit: Pick<Audi
       return seesExempt(db, actor, await requireMeetingBody(db, actor, meetingId, 'read'))
     },
 
-    /** The record for the API, as the actor may see it; the read is audited. */
+    /** The record for the API, as the actor may see it (a draft only for the body's managers); the read is audited. */
     async view(actor: Actor, meetingId: string): Promise<MeetingRecord> {
       const body = await requireMeetingBody(db, actor, meetingId, 'read')
       const record = await buildRecord(db, meetingId)
+      requireMinutes(record, body.canManage)
       await audit.record(actor, { action: 'minutes.viewed', recordType: 'meeting', recordId: meetingId, details: { via: 'api' } })
       return (await seesExempt(db, actor, body)) ? record : withoutExempt(record)
     },
 
-    /** The clerk's minutes page: the record with what the clerk can still do to each item. */
+    /** The clerk's minutes page: the record (exempt items too) with what the clerk can still do to each item. The read is audited. */
     async page(actor: Actor, meetingId: string) {
       await requireMeetingBody(db, actor, meetingId, 'manage')
       const meeting = await header(db, meetingId)
       const record = await buildRecord(db, meetingId)
+      await audit.record(actor, { action: 'minutes.viewed', recordType: 'meeting', recordId: meetingId, details: { via: 'clerk-page', exemptItems: record.items.filter((item) => item.exempt).length } })
       const copies = await repository.deferredCopies(record.items.map((item) => item.id))
       const previous = await repository.previousPublishedMeeting(meeting.bodyId, { meetsOn: record.meeting.meetsOn, startsAt: record.meeting.startsAt })
       return {
@@ -423,7 +426,7 @@ export function minutesService({ db, audit }: { db: Kysely<DB>; audit: Pick<Audi
     },
 
     async resolutionForm(actor: Actor, meetingId: string, itemId: string, resolutionId: string) {
-      const form = await itemForm(actor, meetingId, itemId)
+      const form = await itemForm(actor, meetingId, itemId, 'clerk-resolution-page')
       const resolution = form.resolutions.find((candidate) => candidate.id === resolutionId)
       if (!resolution) throw new NotFoundError('Resolution not found')
       return { ...form, resolution }

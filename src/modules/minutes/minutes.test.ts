@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto'
-import { sql } from 'kysely'
+import { PostgresQueryCompiler, sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Agent, createTestApp, type TestApp } from '../../../test/helpers/app.js'
 import { addDays, todayInLondon } from '../../platform/dates.js'
 import { NotFoundError } from '../../platform/http/errors.js'
 import { STALE_EDIT_MESSAGE } from '../cases/case-access.js'
 import { meetingsRepository } from '../meetings/meetings.repository.js'
-import { minutesOrder } from './meeting-record.js'
+import { MINUTES_NOT_PUBLISHED, MINUTES_NOT_WRITTEN, minutesOrder } from './meeting-record.js'
+import { minutesRepository } from './minutes.repository.js'
 import { CHANGE_REASON_REQUIRED, NO_ATTENDANCE_MESSAGE, printedDate } from './minutes.service.js'
 
 let t: TestApp
@@ -146,6 +147,23 @@ describe('the minutes page', () => {
     const itemPage = await a.clerk.get(`/meetings/${a.meeting.id}/minutes/items/${a.meeting.item(6)}`)
     expect(itemPage.body).toContain('MC to circulate the drone bid to partners')
     expect(itemPage.body).toContain(`href="/meetings/${a.meeting.id}/items/${a.meeting.item(6)}/actions/new"`)
+  })
+})
+
+describe('reads of the full minutes by the clerk', () => {
+  it('audits the minutes page, the item page and the resolution page, with ids only', async () => {
+    const a = await arrange()
+    await db().updateTable('agenda_items').set({ exempt: true, minutes: 'Confidential discussion' }).where('id', '=', a.meeting.item(6)).execute()
+    const resolution = await db().insertInto('resolutions').values({ agenda_item_id: a.meeting.item(6), position: 1, text: 'that it be noted', created_by: a.clerk.user.id }).returning('id').executeTakeFirstOrThrow()
+    expect((await a.clerk.get(`/meetings/${a.meeting.id}/minutes`)).statusCode).toBe(200)
+    expect((await a.clerk.get(`/meetings/${a.meeting.id}/minutes/items/${a.meeting.item(6)}`)).body).toContain('Confidential discussion')
+    expect((await a.clerk.get(`/meetings/${a.meeting.id}/minutes/items/${a.meeting.item(6)}/resolutions/${resolution.id}/edit`)).statusCode).toBe(200)
+    const rows = await auditRows('minutes.viewed', a.meeting.id)
+    expect(rows.map((row) => [row.user_id, row.details])).toEqual([
+      [a.clerk.user.id, { via: 'clerk-page', exemptItems: 1 }],
+      [a.clerk.user.id, { via: 'clerk-item-page', itemId: a.meeting.item(6), exempt: true }],
+      [a.clerk.user.id, { via: 'clerk-resolution-page', itemId: a.meeting.item(6), exempt: true }],
+    ])
   })
 })
 
@@ -506,6 +524,21 @@ describe('deferral', () => {
     expect(positions).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9])
   })
 
+  it('never puts the copy on a meeting whose minutes are confirmed (and so locked): it goes to the next one after it', async () => {
+    const a = await arrange({ meetsOn: addDays(today, -40) })
+    const confirmed = await addMeeting(a.body.id, a.clerk.user.id, past)
+    await db().updateTable('meetings').set({ status: 'held', minutes_status: 'confirmed' }).where('id', '=', confirmed.id).execute()
+    const response = await a.clerk.submit(`/meetings/${a.meeting.id}/minutes/items/${a.meeting.item(6)}/defer`, { form: 'defer', version: '1', deferredReason: reason })
+    expect(response.statusCode).toBe(302)
+    const copy = await db().selectFrom('agenda_items').selectAll().where('deferred_from_item_id', '=', a.meeting.item(6)).executeTakeFirstOrThrow()
+    expect(copy.meeting_id).toBeNull()
+    expect(await db().selectFrom('agenda_items').select('id').where('meeting_id', '=', confirmed.id).execute()).toHaveLength(9)
+
+    const next = await addMeeting(a.body.id, a.clerk.user.id, future)
+    await meetingsRepository(db()).attachDeferredItems(a.body.id)
+    expect((await itemRow(copy.id)).meeting_id).toBe(next.id)
+  })
+
   it('keeps the copy in the forward programme when no next meeting is scheduled, until one is', async () => {
     const a = await arrange()
     const response = await a.clerk.submit(`/meetings/${a.meeting.id}/minutes/items/${a.meeting.item(6)}/defer`, { form: 'defer', version: '1', deferredReason: reason })
@@ -802,6 +835,7 @@ describe('the minutes API', () => {
   it('returns the record as JSON, audited, with exempt items only for members and managers', async () => {
     const a = await arrange()
     await db().updateTable('agenda_items').set({ exempt: true }).where('id', '=', a.meeting.item(6)).execute()
+    await db().updateTable('meetings').set({ minutes_status: 'published' }).where('id', '=', a.meeting.id).execute()
     const response = await a.clerk.json('GET', `/api/v1/meetings/${a.meeting.id}/minutes`)
     expect(response.statusCode).toBe(200)
     expect(response.json().items).toHaveLength(9)
@@ -817,6 +851,30 @@ describe('the minutes API', () => {
     expect(readerView.json().withheldItemNumbers).toEqual([6])
     await a.membership({ userId: reader.user.id, role: 'member' })
     expect((await reader.json('GET', `/api/v1/meetings/${a.meeting.id}/minutes`)).json().items).toHaveLength(9)
+  })
+
+  it('follows the rule of the minutes page and documents: none written is not found, a draft only for those who run the body', async () => {
+    const a = await arrange()
+    const reader = await t.signInAs(['board_member'])
+    const url = `/api/v1/meetings/${a.meeting.id}/minutes`
+    const none = await a.clerk.json('GET', url)
+    expect(none.statusCode).toBe(404)
+    expect(none.json().message).toBe(MINUTES_NOT_WRITTEN)
+
+    await db().updateTable('meetings').set({ minutes_status: 'draft' }).where('id', '=', a.meeting.id).execute()
+    expect((await a.clerk.json('GET', url)).statusCode).toBe(200)
+    const draft = await reader.json('GET', url)
+    expect(draft.statusCode).toBe(404)
+    expect(draft.json().message).toBe(MINUTES_NOT_PUBLISHED)
+    // A member of the body does not run it: the draft is not theirs either.
+    const member = await t.signInAs(['board_member'])
+    await a.membership({ userId: member.user.id, role: 'member' })
+    expect((await member.json('GET', url)).statusCode).toBe(404)
+    // Only the clerk's read was audited.
+    expect(await auditRows('minutes.viewed', a.meeting.id)).toHaveLength(1)
+
+    await db().updateTable('meetings').set({ minutes_status: 'published' }).where('id', '=', a.meeting.id).execute()
+    expect((await reader.json('GET', url)).statusCode).toBe(200)
   })
 })
 
@@ -909,6 +967,7 @@ describe('access', () => {
     const resolution = await db().insertInto('resolutions').values({ agenda_item_id: a.meeting.item(5), position: 1, text: 'that it be noted', created_by: a.clerk.user.id }).returning('id').executeTakeFirstOrThrow()
     const declaration = await db().insertInto('meeting_declarations').values({ meeting_id: a.meeting.id, user_id: a.chair.id, interest: 'x', recorded_by: a.clerk.user.id }).returning('id').executeTakeFirstOrThrow()
     await db().insertInto('minutes_versions').values({ meeting_id: a.meeting.id, version: 1, record: JSON.stringify(await recordOf(a)), reason: 'Confirmed', changed_by: a.clerk.user.id }).execute()
+    await db().updateTable('meetings').set({ minutes_status: 'published' }).where('id', '=', a.meeting.id).execute()
     return { a, all: routes(a, { resolutionId: resolution.id, declarationId: declaration.id }) }
   }
 
@@ -953,6 +1012,70 @@ describe('access', () => {
     expect((await coordinator.get(`/meetings/${a.meeting.id}/minutes`)).statusCode).toBe(403)
     expect((await coordinator.submit(`/meetings/${a.meeting.id}/closed`, { version: '1', closedAt: '12:00' }, { formPage: '/' })).statusCode).toBe(403)
     expect((await meetingRow(a.meeting.id)).closed_at).toBeNull()
+  })
+})
+
+describe('the minutes repository', () => {
+  /** An executor that keeps the SQL of every statement it runs, to check which take the meeting's lock. */
+  function recording() {
+    const statements: string[] = []
+    const compiler = new PostgresQueryCompiler()
+    const executor = db().withPlugin({
+      transformQuery: (args) => {
+        statements.push(compiler.compileQuery(args.node, args.queryId).sql)
+        return args.node
+      },
+      transformResult: async (args) => args.result,
+    })
+    return { executor, statements }
+  }
+
+  it("insertResolution locks the item's meeting before it reads the next position", async () => {
+    const a = await arrange()
+    const { executor, statements } = recording()
+    const first = await minutesRepository(executor).insertResolution({ agendaItemId: a.meeting.item(5), kind: 'resolved', text: 'that the report be noted', createdBy: a.clerk.user.id })
+    const second = await minutesRepository(executor).insertResolution({ agendaItemId: a.meeting.item(5), kind: 'resolved', text: 'that it be circulated', createdBy: a.clerk.user.id })
+    expect([first.position, second.position]).toEqual([1, 2])
+    expect(statements[0]).toMatch(/^select "id" from "meetings" where "id" = \(select "meeting_id" from "agenda_items" where "id" = \$1\) for update$/)
+    expect(statements[1]).toContain('max(position)')
+  })
+
+  it("deleteDeferredCopy locks the copy's meeting, then closes the gap from where the copy is now", async () => {
+    const a = await arrange()
+    const next = await addMeeting(a.body.id, a.clerk.user.id, future)
+    // The copy is item 8, before the closing items: the gap to close is there.
+    await db().updateTable('agenda_items').set({ position: sql`position + 100` }).where('meeting_id', '=', next.id).where('position', '>=', 8).execute()
+    await db().updateTable('agenda_items').set({ position: sql`position - 99` }).where('meeting_id', '=', next.id).where('position', '>', 100).execute()
+    const copy = await db()
+      .insertInto('agenda_items')
+      .values({ body_id: a.body.id, meeting_id: next.id, position: 8, kind: 'report', title: 'Deferred', deferred_from_item_id: a.meeting.item(6), created_by: a.clerk.user.id })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    const { executor, statements } = recording()
+    await minutesRepository(executor).deleteDeferredCopy({ id: copy.id, meetingId: next.id })
+    expect(statements[0]).toMatch(/^select "id" from "meetings" where "id" = \$1 for update$/)
+    const positions = (await db().selectFrom('agenda_items').select('position').where('meeting_id', '=', next.id).orderBy('position').execute()).map((row) => row.position)
+    expect(positions).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9])
+  })
+
+  it("isCurrentMember goes by today's date in the UK, whatever the database's time zone", async () => {
+    const a = await arrange()
+    const starting = await t.factories.user({ roles: ['board_member'] })
+    const ended = await t.factories.user({ roles: ['board_member'] })
+    const values = { body_id: a.body.id, role: 'member', created_by: a.clerk.user.id }
+    await db().insertInto('body_members').values([
+      { ...values, user_id: starting.id, from_date: addDays(today, 1) },
+      { ...values, user_id: ended.id, from_date: '2020-01-01', to_date: addDays(today, -1) },
+    ]).execute()
+    // At any hour, one of these zones is on another date than London: a day ahead, or a day behind.
+    for (const zone of ['Pacific/Kiritimati', 'Etc/GMT+12']) {
+      await db().transaction().execute(async (trx) => {
+        await sql`set local time zone ${sql.lit(zone)}`.execute(trx)
+        expect(await minutesRepository(trx).isCurrentMember(a.body.id, starting.id), zone).toBe(false)
+        expect(await minutesRepository(trx).isCurrentMember(a.body.id, ended.id), zone).toBe(false)
+        expect(await minutesRepository(trx).isCurrentMember(a.body.id, a.member.id), zone).toBe(true)
+      })
+    }
   })
 })
 
