@@ -172,6 +172,18 @@ export function actionsRepository(db: Executor) {
     query.orderBy(raisedOn).orderBy('raised_item.position').orderBy('actions.created_at').orderBy('actions.id') as Q
 
   return {
+    /** The actions raised under these agenda items, with their owners, oldest first: for the printed minutes. */
+    ofItems(itemIds: readonly string[], executor: Executor = db) {
+      if (!itemIds.length) return Promise.resolve([])
+      return executor
+        .selectFrom('actions')
+        .select((eb) => ['actions.id', 'actions.agenda_item_id as itemId', 'actions.text', 'actions.due_on as dueOn', 'actions.due_next_meeting as dueNextMeeting', 'actions.status', ownersJson(eb).as('owners')])
+        .where('actions.agenda_item_id', 'in', itemIds)
+        .orderBy('actions.created_at')
+        .orderBy('actions.id')
+        .execute()
+    },
+
     find(actionId: string, viewer: Viewer, today: string, executor: Executor = db) {
       return base(executor, today, viewer).where('actions.id', '=', actionId).executeTakeFirst()
     },

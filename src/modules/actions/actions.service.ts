@@ -81,7 +81,7 @@ interface ActionRowLike {
 }
 
 /** Owners as the log lists them: people by name, then organisations. */
-const nameOrder = new Intl.Collator('en-GB', { sensitivity: 'base' })
+export const nameOrder = new Intl.Collator('en-GB', { sensitivity: 'base' })
 const peopleFirst = (a: ActionOwner, b: ActionOwner) => Number(a.type === 'organisation') - Number(b.type === 'organisation') || nameOrder.compare(a.name, b.name)
 
 /** An action as pages, the API, exports and emails show it. */

@@ -490,43 +490,6 @@ export function minutesRepository(db: Executor) {
       }
     },
 
-    // ---- actions arising ----
-
-    async actions(itemIds: readonly string[], executor: Executor = db) {
-      if (!itemIds.length) return []
-      const actions = await executor
-        .selectFrom('actions')
-        .select(['id', 'agenda_item_id as itemId', 'text', 'due_on as dueOn', 'due_next_meeting as dueNextMeeting', 'status'])
-        .where('agenda_item_id', 'in', itemIds)
-        .orderBy('created_at')
-        .orderBy('id')
-        .execute()
-      const owners = actions.length
-        ? await executor
-            .selectFrom('action_owners')
-            .leftJoin('users', 'users.id', 'action_owners.user_id')
-            .leftJoin('organisations as userOrganisation', 'userOrganisation.id', 'users.organisation_id')
-            .leftJoin('governance_contacts', 'governance_contacts.id', 'action_owners.contact_id')
-            .leftJoin('organisations as contactOrganisation', 'contactOrganisation.id', 'governance_contacts.organisation_id')
-            .leftJoin('organisations as ownerOrganisation', 'ownerOrganisation.id', 'action_owners.organisation_id')
-            .select([
-              'action_owners.action_id as actionId',
-              sql<string | null>`coalesce(users.name, governance_contacts.name)`.as('name'),
-              sql<string | null>`case when action_owners.user_id is not null then ${sql.ref('userOrganisation.name')}
-                else coalesce(${sql.ref('contactOrganisation.name')}, governance_contacts.organisation_name) end`.as('personOrganisationName'),
-              'ownerOrganisation.name as organisationName',
-            ])
-            .where(
-              'action_owners.action_id',
-              'in',
-              actions.map((action) => action.id),
-            )
-            .orderBy(sql`lower(coalesce(users.name, governance_contacts.name, ${sql.ref('ownerOrganisation.name')}))`)
-            .execute()
-        : []
-      return actions.map((action) => ({ ...action, owners: owners.filter((owner) => owner.actionId === action.id) }))
-    },
-
     // ---- minutes versions ----
 
     async insertVersion(values: { meetingId: string; record: unknown; reason: string; changedBy: string }, executor: Executor = db) {

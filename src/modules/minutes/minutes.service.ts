@@ -4,7 +4,9 @@ import type { DB, MeetingsTable } from '../../platform/db/schema.js'
 import type { Executor } from '../../platform/db/executor.js'
 import { signedIn } from '../../platform/http/actor.js'
 import { ConflictError, NotFoundError, RuleError } from '../../platform/http/errors.js'
+import { type ActionOwner, actionsRepository } from '../actions/actions.repository.js'
 import { ACTION_STATUSES } from '../actions/actions.schemas.js'
+import { nameOrder, ownerLabel } from '../actions/actions.service.js'
 import type { Actor, AuditAction } from '../audit/audit.events.js'
 import type { AuditService } from '../audit/audit.service.js'
 import { type BodyMember, bodiesRepository } from '../bodies/bodies.repository.js'
@@ -78,7 +80,7 @@ export function minutesService({ db, audit }: { db: Kysely<DB>; audit: Pick<Audi
       repo.nextMeeting(meeting.bodyId, { meetsOn: meeting.meetsOn, startsAt: meeting.startsAt }),
     ])
     const itemIds = items.map((item) => item.id)
-    const [papers, resolutions, actions] = await Promise.all([repo.papers(itemIds), repo.resolutions(itemIds), repo.actions(itemIds)])
+    const [papers, resolutions, actions] = await Promise.all([repo.papers(itemIds), repo.resolutions(itemIds), actionsRepository(executor).ofItems(itemIds)])
 
     const toAttendee = (row: (typeof attendance)[number]): Attendee => ({ name: row.name, organisationName: row.organisationName, roleLabel: row.roleLabel, note: row.note })
     const present = attendance.filter((row) => row.status === 'present')
@@ -94,7 +96,8 @@ export function minutesService({ db, audit }: { db: Kysely<DB>; audit: Pick<Audi
           ? { name: presentDeputy.name, roleLabel: presentDeputy.roleLabel ?? 'Deputy Chair' }
           : null
 
-    const owners = (owner: (typeof actions)[number]['owners'][number]) => (owner.name ? (owner.personOrganisationName ? `${owner.name} (${owner.personOrganisationName})` : owner.name) : (owner.organisationName ?? ''))
+    // Owners as the minutes print them, in name order whatever their kind.
+    const owners = (list: readonly ActionOwner[]) => [...list].sort((a, b) => nameOrder.compare(a.name, b.name)).map(ownerLabel)
     const recordItems: RecordItem[] = items.map((item) => ({
       id: item.id,
       number: item.number,
@@ -112,7 +115,7 @@ export function minutesService({ db, audit }: { db: Kysely<DB>; audit: Pick<Audi
         .map((resolution) => ({ kind: resolution.kind, label: resolutionLabel(resolution.position, meeting.resolutionNumbering), text: resolution.text })),
       actions: actions
         .filter((action) => action.itemId === item.id)
-        .map((action) => ({ id: action.id, text: action.text, owners: action.owners.map(owners), due: action.dueNextMeeting || !action.dueOn ? 'Next meeting' : action.dueOn, status: ACTION_STATUSES[action.status] })),
+        .map((action) => ({ id: action.id, text: action.text, owners: owners(action.owners), due: action.dueNextMeeting || !action.dueOn ? 'Next meeting' : action.dueOn, status: ACTION_STATUSES[action.status] })),
       deferredReason: item.deferredReason,
       takenBeforeNumber: item.takenBeforeNumber,
     }))
