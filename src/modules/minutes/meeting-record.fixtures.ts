@@ -1,6 +1,7 @@
 import type { MeetingRecord, RecordItem } from './meeting-record.js'
 
-const item = (number: number, kind: string, title: string, rest: Partial<RecordItem> = {}): RecordItem => ({
+/** An agenda item of a record, with nothing on it unless given. */
+export const recordItem = (number: number, kind: string, title: string, rest: Partial<RecordItem> = {}): RecordItem => ({
   id: `00000000-0000-4000-8000-${String(number).padStart(12, '0')}`,
   number,
   kind,
@@ -25,16 +26,16 @@ const item = (number: number, kind: string, title: string, rest: Partial<RecordI
  */
 export function meetingRecordFixture(options: { minutesStatus?: MeetingRecord['meeting']['minutesStatus']; withExempt?: boolean } = {}): MeetingRecord {
   const items: RecordItem[] = [
-    item(1, 'apologies', 'Apologies'),
-    item(2, 'declarations', 'Declarations of interest'),
-    item(3, 'previous_minutes', 'Minutes of the previous meeting', {
+    recordItem(1, 'apologies', 'Apologies'),
+    recordItem(2, 'declarations', 'Declarations of interest'),
+    recordItem(3, 'previous_minutes', 'Minutes of the previous meeting', {
       resolutions: [{ kind: 'resolved', label: '(a)', text: 'that the minutes of the meeting held on 24 September 2026 be taken as read and confirmed as a correct record.' }],
     }),
-    item(4, 'action_log', 'Action log', {
+    recordItem(4, 'action_log', 'Action log', {
       minutes: 'The Community Safety Manager went through the action log. Two actions were complete and one was carried forward.',
       resolutions: [{ kind: 'resolved', label: '(a)', text: 'that the status of the action log be noted.' }],
     }),
-    item(5, 'report', 'Anti-social behaviour update', {
+    recordItem(5, 'report', 'Anti-social behaviour update', {
       presenter: { name: 'Mark Oswin', role: 'Community Safety Manager' },
       papers: [{ id: 'a6f0c1de-0000-4000-8000-000000000001', title: 'ASB performance, quarter 2', label: 'Agenda Item 5', fileName: 'asb-q2.pdf' }],
       minutes:
@@ -48,22 +49,22 @@ export function meetingRecordFixture(options: { minutesStatus?: MeetingRecord['m
         { id: 'ac000000-0000-4000-8000-000000000002', text: 'Share ASB hotspot maps with the housing providers', owners: ['Tom McCabe (Leicestershire Police)', 'Longhurst Group'], due: 'Next meeting', status: 'open' },
       ],
     }),
-    item(6, 'presentation', 'Serious violence duty', {
+    recordItem(6, 'presentation', 'Serious violence duty', {
       presenter: { name: 'Grace Wilson', role: 'Violence Reduction Network Lead' },
       takenBeforeNumber: 5,
       minutes: 'The Violence Reduction Network Lead gave a presentation on the serious violence duty and the new strategic needs assessment.',
       resolutions: [{ kind: 'agreed', label: '(a)', text: 'that the presentation be noted.' }],
       actions: [{ id: 'ac000000-0000-4000-8000-000000000003', text: 'Send the strategic needs assessment to members', owners: ['Grace Wilson (Violence Reduction Network)'], due: 'Next meeting', status: 'open' }],
     }),
-    item(7, 'report', 'ASB Case Review annual figures', { presenter: { name: 'Priya Shah', role: 'ASB Officer' }, deferredReason: 'due to the absence of the ASB Officer.' }),
+    recordItem(7, 'report', 'ASB Case Review annual figures', { presenter: { name: 'Priya Shah', role: 'ASB Officer' }, deferredReason: 'due to the absence of the ASB Officer.' }),
     // Item 8, an exempt case review, is left out unless asked for, as the public record leaves it out.
-    item(9, 'hot_topics', 'Hot Topics', { hotTopic: 'Shoplifting in Loughborough town centre', minutes: 'Leicestershire Police raised the increase in shoplifting.' }),
-    item(10, 'any_other_business', 'Any other business', { minutes: 'There was no other business.' }),
-    item(11, 'next_meeting', 'Date of next meeting'),
+    recordItem(9, 'hot_topics', 'Hot Topics', { hotTopic: 'Shoplifting in Loughborough town centre', minutes: 'Leicestershire Police raised the increase in shoplifting.' }),
+    recordItem(10, 'any_other_business', 'Any other business', { minutes: 'There was no other business.' }),
+    recordItem(11, 'next_meeting', 'Date of next meeting'),
   ]
   if (options.withExempt) {
     items.push(
-      item(8, 'report', 'Case review: Ashby Road', {
+      recordItem(8, 'report', 'Case review: Ashby Road', {
         exempt: true,
         exemptReason: 'Information about named individuals',
         minutes: 'Members discussed the case of the family at Ashby Road.',

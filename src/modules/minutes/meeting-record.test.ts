@@ -1,23 +1,8 @@
 import { describe, expect, it } from 'vitest'
+import { recordItem } from './meeting-record.fixtures.js'
 import { type RecordItem, minutesOrder, resolutionLabel } from './meeting-record.js'
 
-const item = (number: number, takenBeforeNumber: number | null = null): RecordItem => ({
-  id: `item-${number}`,
-  number,
-  kind: 'report',
-  title: `Item ${number}`,
-  description: null,
-  hotTopic: null,
-  presenter: null,
-  exempt: false,
-  exemptReason: null,
-  papers: [],
-  minutes: null,
-  resolutions: [],
-  actions: [],
-  deferredReason: null,
-  takenBeforeNumber,
-})
+const item = (number: number, takenBeforeNumber: number | null = null) => recordItem(number, 'report', `Item ${number}`, { id: `item-${number}`, takenBeforeNumber })
 
 const summary = (items: RecordItem[]) => minutesOrder(items).map((entry) => (entry.type === 'item' ? `${entry.minuteNumber}:${entry.item.number}` : `note ${entry.item.number} ${entry.when} (minute ${entry.minuteNumber})`))
 
