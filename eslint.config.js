@@ -12,6 +12,11 @@ export default tseslint.config(
     },
   },
   {
+    // The pages' own script runs in the browser.
+    files: ['src/platform/views/public/**/*.js'],
+    languageOptions: { globals: { document: 'readonly', window: 'readonly', fetch: 'readonly', DOMParser: 'readonly', setTimeout: 'readonly' } },
+  },
+  {
     files: ['src/server.ts', 'src/cli/**', 'bench/**', 'test/**'],
     rules: { 'no-console': 'off' },
   },

@@ -21,6 +21,7 @@ import { migrate } from '../src/platform/db/migrate.js'
 import type { DB } from '../src/platform/db/schema.js'
 import { Agent, testConfig } from '../test/helpers/app.js'
 import { FACTORY_PASSWORD } from '../test/helpers/factories.js'
+import { percentile } from './timing.js'
 
 /** Issue 4's numbers, on the server. */
 export const SERVER_PEOPLE = Number(process.env.BENCH_PEOPLE ?? 1_000_000)
@@ -62,10 +63,6 @@ const TOWNS = ['Leicester', 'Loughborough', 'Hinckley', 'Oakham', 'Melton Mowbra
 const arrayLiteral = (values: readonly string[]) => `{${values.map((value) => `"${value}"`).join(',')}}`
 const orgId = (n: string) => sql`bench_uuid('org' || (${sql.raw(n)}))`
 const officerId = (org: string, index: string) => sql`bench_uuid('officer' || (${sql.raw(org)}) || '-' || (${sql.raw(index)}))`
-
-function percentile(sorted: number[], p: number) {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
-}
 
 /** p50/p95 after warming up; a scenario slower than 0.5 s a call gets fewer runs (at least 5) so the run ends. */
 async function sample(work: () => Promise<unknown>) {

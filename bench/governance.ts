@@ -16,6 +16,7 @@ import { migrate } from '../src/platform/db/migrate.js'
 import type { DB } from '../src/platform/db/schema.js'
 import { Agent, testConfig } from '../test/helpers/app.js'
 import { FACTORY_PASSWORD } from '../test/helpers/factories.js'
+import { sample } from './timing.js'
 
 const MAIN_ACTIONS = Number(process.env.BENCH_GOVERNANCE_ACTIONS ?? 5000)
 const MAIN_MEETINGS = 121
@@ -50,31 +51,6 @@ const TEXTS = [
 ]
 
 const uuid = (seed: ReturnType<typeof sql>) => sql`gb_uuid(${seed})`
-
-function percentile(sorted: number[], p: number) {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
-}
-
-/**
- * Wall time, and the process's CPU time (PGlite runs in the process): on a busy machine the wall time includes waiting
- * for a CPU, the CPU time does not.
- */
-async function sample(work: () => Promise<unknown>) {
-  for (let i = 0; i < WARM_UP; i++) await work()
-  const wall: number[] = []
-  const cpu: number[] = []
-  for (let i = 0; i < RUNS; i++) {
-    const startCpu = process.cpuUsage()
-    const start = performance.now()
-    await work()
-    wall.push(performance.now() - start)
-    const used = process.cpuUsage(startCpu)
-    cpu.push((used.user + used.system) / 1000)
-  }
-  wall.sort((a, b) => a - b)
-  cpu.sort((a, b) => a - b)
-  return { p50: percentile(wall, 50), p95: percentile(wall, 95), cpu50: percentile(cpu, 50) }
-}
 
 /**
  * One body's meetings (every 30 days, the last one 10 days from now), items, actions, owners and updates. Actions are
@@ -190,7 +166,7 @@ export async function governanceBench(name: string, target: DatabaseTarget) {
     if (first.statusCode !== 200) throw new Error(`GET ${scenario.url}: ${first.statusCode}`)
     const logRows = (first.body.match(/<tr class="govuk-table__row">/g)?.length ?? 1) - 1
     const note = scenario.url.includes('action-log') && !scenario.url.endsWith('.docx') ? `${scenario.note}: ${logRows} rows` : scenario.note
-    rows.push({ label: scenario.label, ...(await sample(() => agent.get(scenario.url))), note })
+    rows.push({ label: scenario.label, ...(await sample(() => agent.get(scenario.url), RUNS, WARM_UP)), note })
   }
 
   const load = loadavg().map((value) => value.toFixed(1)).join(', ')

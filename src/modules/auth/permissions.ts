@@ -14,6 +14,10 @@ export const PERMISSIONS = [
   'governance:manage',
   // The email outbox (every message the service sent or could not send).
   'outbox:read',
+  // Performance: crime and ASB figures. Reading is for everyone who reports to or sits on a board; loading police.uk
+  // files is for analysts and administrators.
+  'performance:read',
+  'performance:import',
 ] as const
 export type Permission = (typeof PERMISSIONS)[number]
 
@@ -30,12 +34,12 @@ export type Role = (typeof ROLES)[number]
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   // Administrators run the service; they do not read ASB cases unless they also hold a case role.
-  admin: ['users:manage', 'organisations:manage', 'api_tokens:manage', 'audit:read', 'sharing_agreements:manage', 'governance:read', 'governance:manage', 'outbox:read'],
+  admin: ['users:manage', 'organisations:manage', 'api_tokens:manage', 'audit:read', 'sharing_agreements:manage', 'governance:read', 'governance:manage', 'outbox:read', 'performance:read', 'performance:import'],
   case_manager: ['cases:read', 'cases:manage'],
   case_viewer: ['cases:read'],
-  partnership_coordinator: ['governance:read', 'governance:manage'],
-  board_member: ['governance:read'],
-  analyst: [],
+  partnership_coordinator: ['governance:read', 'governance:manage', 'performance:read'],
+  board_member: ['governance:read', 'performance:read'],
+  analyst: ['performance:read', 'performance:import'],
   auditor: ['audit:read'],
 }
 

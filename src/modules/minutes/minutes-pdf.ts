@@ -1,4 +1,4 @@
-import PDFDocument from 'pdfkit'
+import { taggedPdf } from '../../platform/documents/pdf.js'
 import type { MeetingRecord } from './meeting-record.js'
 import { type Block, type DocumentLayout, type LayoutOptions, agendaLayout, minutesLayout } from './minutes-layout.js'
 
@@ -24,31 +24,12 @@ type TableStructure = { structParent?: PDFKit.PDFStructureElement }
 type HeaderCell = PDFKit.Mixins.CellOptions & { scope?: 'Column' }
 
 function layoutPdf(layout: DocumentLayout): Promise<Buffer> {
-  const doc = new PDFDocument({
+  const { doc, done, root, left, width, ensureRoom } = taggedPdf({
     size: 'A4',
     margin: MARGIN,
     bufferPages: true,
-    pdfVersion: '1.7',
-    tagged: true,
-    lang: 'en-GB',
-    displayTitle: true,
     info: { Title: layout.title, Author: 'Safer Communities' },
   })
-  const chunks: Buffer[] = []
-  doc.on('data', (chunk: Buffer) => chunks.push(chunk))
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)))
-    doc.on('error', reject)
-  })
-
-  const root = doc.struct('Document')
-  doc.addStructure(root)
-  const left = doc.page.margins.left
-  const width = doc.page.width - doc.page.margins.left - doc.page.margins.right
-  const bottom = () => doc.page.height - doc.page.margins.bottom
-  const ensureRoom = (height: number) => {
-    if (doc.y + height > bottom()) doc.addPage()
-  }
   /** Draws inside a structure element of the given type, so that it is tagged as such. */
   const tagged = (type: string, draw: () => void, parent: PDFKit.PDFStructureElement = root) => {
     parent.add(doc.struct(type, {}, draw))

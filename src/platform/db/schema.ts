@@ -583,6 +583,90 @@ export interface EmailMessagesTable {
   sent_at: NullableTimestamp
 }
 
+export interface GeoDistrictsTable {
+  code: string
+  name: string
+  upper_tier_code: string | null
+  upper_tier_name: string | null
+  region_name: string | null
+  geometry: unknown
+}
+
+export interface GeoWardsTable {
+  code: string
+  name: string
+  district_code: string
+  geometry: unknown
+}
+
+export interface GeoLsoasTable {
+  code: string
+  vintage: 2011 | 2021
+  name: string
+  district_code: string
+  ward_code: string | null
+  geometry: unknown
+}
+
+export interface GeoLsoaLookupTable {
+  code: string
+  name: string
+  district_code: string
+  ward_code: string | null
+}
+
+export interface PoliceCrimeTypesTable {
+  label: string
+  category: string
+}
+
+export interface PoliceFilesTable {
+  id: Generated<string>
+  force: string
+  /** YYYY-MM */
+  month: string
+  file_name: string
+  sha256: string
+  row_count: number
+  rows_no_location: number
+  rows_outside_area: number
+  imported_by: string | null
+  imported_at: CreatedAt
+}
+
+/** The police.uk file's own columns; crime_type is the label as the file had it. */
+export interface PoliceCrimesTable {
+  crime_id: string | null
+  month: string | null
+  reported_by: string | null
+  falls_within: string | null
+  longitude: number | null
+  latitude: number | null
+  location: string | null
+  lsoa_code: string | null
+  lsoa_name: string | null
+  crime_type: string | null
+  last_outcome: string | null
+  context: string | null
+  file_id: Generated<string>
+  seq: Generated<number>
+}
+
+export interface PoliceCrimeCountsTable {
+  file_id: string
+  /** YYYY-MM */
+  month: string
+  reported_by: string
+  district_code: string | null
+  lsoa_code: string | null
+  /** False for a crime with no LSOA and no map point: "no location". */
+  located: boolean
+  /** One of the 14 current categories. */
+  crime_type: string
+  crime_type_label: string
+  crimes: number
+}
+
 export interface DB {
   organisations: OrganisationsTable
   users: UsersTable
@@ -627,6 +711,14 @@ export interface DB {
   action_updates: ActionUpdatesTable
   action_reminders: ActionRemindersTable
   email_messages: EmailMessagesTable
+  geo_districts: GeoDistrictsTable
+  geo_wards: GeoWardsTable
+  geo_lsoas: GeoLsoasTable
+  geo_lsoa_lookup: GeoLsoaLookupTable
+  police_crime_types: PoliceCrimeTypesTable
+  police_files: PoliceFilesTable
+  police_crimes: PoliceCrimesTable
+  police_crime_counts: PoliceCrimeCountsTable
 }
 
 export type Organisation = Selectable<OrganisationsTable>
