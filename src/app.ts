@@ -27,6 +27,8 @@ import { meetingRoutes } from './modules/meetings/meetings.routes.js'
 import { minutesDocumentRoutes } from './modules/minutes/minutes-documents.routes.js'
 import { minutesRoutes } from './modules/minutes/minutes.routes.js'
 import { outboxRoutes } from './modules/outbox/outbox.routes.js'
+import { performanceRoutes } from './modules/performance/performance.routes.js'
+import { policeImportRoutes } from './modules/performance/police-imports.routes.js'
 import { setUpAccessGate } from './platform/http/access.js'
 import { setUpApiDocs } from './platform/http/api-docs.js'
 import { assetRoutes } from './platform/http/assets.js'
@@ -82,6 +84,8 @@ export async function createApp(services: Services): Promise<FastifyInstance> {
   await app.register(minutesDocumentRoutes, { services })
   await app.register(actionRoutes, { services })
   await app.register(outboxRoutes, { services })
+  await app.register(performanceRoutes, { services })
+  await app.register(policeImportRoutes, { services })
 
   return app
 }

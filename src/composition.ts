@@ -24,6 +24,8 @@ import { meetingsService } from './modules/meetings/meetings.service.js'
 import { minutesDocumentsService } from './modules/minutes/minutes-documents.service.js'
 import { minutesService } from './modules/minutes/minutes.service.js'
 import { outboxService } from './modules/outbox/outbox.service.js'
+import { performanceService } from './modules/performance/performance.service.js'
+import { policeImportsService } from './modules/performance/police-imports.service.js'
 import { mailer as createMailer } from './platform/mail/mailer.js'
 
 export function repositories(database: Database) {
@@ -67,6 +69,8 @@ export function services(config: Config, database: Database) {
     minutes,
     minutesDocuments: minutesDocumentsService({ db, audit, minutes }),
     actions: actionsService({ db, audit, mailer, config }),
+    performance: performanceService({ database, audit }),
+    policeImports: policeImportsService({ database, audit }),
   }
 }
 

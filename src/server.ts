@@ -1,7 +1,9 @@
 import { createApp } from './app.js'
 import { services as createServices } from './composition.js'
 import { ConfigError, loadConfig } from './config.js'
+import { seedPerformanceDemonstration } from './demo/performance-demo.js'
 import { seedDemonstrationData } from './demo/seed.js'
+import { ensureBoundaries } from './modules/performance/geography.js'
 import { openDatabase } from './platform/db/database.js'
 import { migrate } from './platform/db/migrate.js'
 
@@ -29,9 +31,12 @@ async function main() {
   const services = createServices(config, database)
   const app = await createApp(services)
 
+  // The partnership's boundaries load at first start, so crimes can be placed in districts from the first import.
+  await ensureBoundaries(database)
   if (config.seedDemoData) {
     const credentials = await seedDemonstrationData(database.db)
     if (credentials) printCredentials(credentials)
+    await seedPerformanceDemonstration(database)
   }
 
   const pruning = setInterval(() => void services.auth.pruneExpiredSessions().catch((error) => app.log.error({ err: error }, 'session pruning failed')), SESSION_PRUNE_MS)
@@ -50,6 +55,8 @@ async function main() {
     clearInterval(pruning)
     clearInterval(reminders)
     await app.close()
+    // An import still running would be rolled back by closing the database: let it finish.
+    await services.policeImports.idle()
     services.mailer.close()
     await database.close()
     process.exit(0)

@@ -23,6 +23,8 @@ export async function homeRoutes(app: FastifyInstance, { services }: { services:
     if (permissions.has('governance:read')) tasks.push({ href: '/bodies', title: 'Boards and meetings', description: 'Partnership bodies, their meetings, agendas, papers and minutes, and the forward programme.' })
     tasks.push({ href: '/actions', title: 'Actions', description: 'Actions from partnership meetings that you or your organisation own: record progress or mark them complete.' })
     if (permissions.has('governance:manage')) tasks.push({ href: '/actions/overdue', title: 'Overdue actions', description: 'Overdue actions across every body you run.' })
+    if (permissions.has('performance:read')) tasks.push({ href: '/performance', title: 'Crime and ASB performance', description: 'Crime and anti-social behaviour by area and period, against the same period last year, with trends and hotspot maps.' })
+    if (permissions.has('performance:import')) tasks.push({ href: '/performance/imports', title: 'Import police.uk data', description: 'Load street-level crime files from data.police.uk, one or many at a time.' })
     if (permissions.has('cases:manage')) tasks.push({ href: '/incidents/new', title: 'Record an incident', description: 'A new report of anti-social behaviour.' })
     if (permissions.has('sharing_agreements:manage')) tasks.push({ href: '/admin/sharing-agreements', title: 'Information sharing agreements', description: 'Agreements under which one organisation sees another’s cases.' })
     if (permissions.has('users:manage')) tasks.push({ href: '/admin/users', title: 'Manage users', description: 'Create accounts, change roles, reset passwords and deactivate users.' })

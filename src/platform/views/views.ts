@@ -20,6 +20,21 @@ declare module 'fastify' {
 const ukDateTime = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/London' })
 const ukDate = new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeZone: 'Europe/London' })
 
+/** 'YYYY-MM' months as runs: "October 2017 to February 2018 and April 2018". */
+function monthRanges(months: string[]): string {
+  const label = (month: string) => `${MONTHS[Number(month.slice(5, 7)) - 1]} ${month.slice(0, 4)}`
+  const index = (month: string) => Number(month.slice(0, 4)) * 12 + Number(month.slice(5, 7))
+  const runs: string[][] = []
+  for (const month of [...months].sort()) {
+    const run = runs.at(-1)
+    if (run && index(month) === index(run.at(-1)!) + 1) run.push(month)
+    else runs.push([month])
+  }
+  const texts = runs.map((run) => (run.length === 1 ? label(run[0]!) : `${label(run[0]!)} to ${label(run.at(-1)!)}`))
+  return texts.length > 1 ? `${texts.slice(0, -1).join(', ')} and ${texts.at(-1)}` : (texts[0] ?? '')
+}
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December']
+
 export function createViewEnvironment(): nunjucks.Environment {
   const env = new nunjucks.Environment(
     new nunjucks.FileSystemLoader([path.join(here, 'templates'), path.join(here, '../../modules'), govukFrontendDist]),
@@ -27,6 +42,8 @@ export function createViewEnvironment(): nunjucks.Environment {
   )
   env.addFilter('dateTime', (value: Date | string | null) => (value ? ukDateTime.format(new Date(value)) : ''))
   env.addFilter('date', (value: Date | string | null) => (value ? ukDate.format(new Date(value)) : ''))
+  env.addFilter('number', (value: number | null | undefined) => (typeof value === 'number' ? value.toLocaleString('en-GB') : ''))
+  env.addFilter('monthList', (months: string[]) => monthRanges(months))
   return env
 }
 
@@ -47,6 +64,7 @@ const NAVIGATION: NavigationItem[] = [
   { href: '/bodies', text: 'Boards', permission: 'governance:read' },
   { href: '/meetings', text: 'Meetings', permission: 'governance:read' },
   { href: '/actions', text: 'Actions', permission: 'signed-in' },
+  { href: '/performance', text: 'Performance', permission: 'performance:read' },
   { href: '/admin/organisations', text: 'Organisations', permission: 'organisations:manage' },
   { href: '/admin/users', text: 'Users', permission: 'users:manage' },
   { href: '/admin/api-tokens', text: 'API tokens', permission: 'api_tokens:manage' },

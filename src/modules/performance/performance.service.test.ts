@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { freshDatabase, type TestDatabase } from '../../../test/helpers/database.js'
+import { auditRepository } from '../audit/audit.repository.js'
+import { auditService } from '../audit/audit.service.js'
+import { ensureBoundaries } from './geography.js'
+import { figure, performanceService } from './performance.service.js'
+import { addMonths, monthsBetween } from './periods.js'
+
+const CHARNWOOD = 'E07000130'
+let testDb: TestDatabase
+let service: ReturnType<typeof performanceService>
+
+/** Five years of monthly counts written straight into the tables: bicycle theft peaks in October 2021. */
+async function loadFiveYears() {
+  const db = testDb.database.db
+  const months = monthsBetween('2017-03', '2022-02')
+  for (const [index, month] of months.entries()) {
+    const file = await db
+      .insertInto('police_files')
+      .values({ force: 'Leicestershire Police', month, file_name: `${month}-leicestershire-street.csv`, sha256: 'x', row_count: 0, rows_no_location: 0, rows_outside_area: 0 })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    const bicycles = month === '2021-10' ? 90 : 20 + (index % 7)
+    await db
+      .insertInto('police_crime_counts')
+      .values([
+        { file_id: file.id, month, reported_by: 'Leicestershire Police', district_code: CHARNWOOD, lsoa_code: 'E01025670', located: true, crime_type: 'Bicycle theft', crime_type_label: 'Bicycle theft', crimes: bicycles },
+        { file_id: file.id, month, reported_by: 'Leicestershire Police', district_code: CHARNWOOD, lsoa_code: 'E01025670', located: true, crime_type: 'Anti-social behaviour', crime_type_label: 'Anti-social behaviour', crimes: 500 },
+        { file_id: file.id, month, reported_by: 'Leicestershire Police', district_code: CHARNWOOD, lsoa_code: 'E01025671', located: true, crime_type: 'Shoplifting', crime_type_label: 'Shoplifting', crimes: 5 },
+        { file_id: file.id, month, reported_by: 'Leicestershire Police', district_code: CHARNWOOD, lsoa_code: 'E01025671', located: true, crime_type: 'Robbery', crime_type_label: 'Robbery', crimes: ['2019-05', '2020-07'].includes(month) ? 12 : 3 },
+      ])
+      .execute()
+  }
+}
+
+beforeAll(async () => {
+  testDb = await freshDatabase()
+  await ensureBoundaries(testDb.database)
+  service = performanceService({ database: testDb.database, audit: auditService(auditRepository(testDb.database.db)) })
+  await loadFiveYears()
+}, 60_000)
+
+afterAll(async () => {
+  await testDb?.destroy()
+})
+
+describe('figures', () => {
+  it('a change is given in numbers and %, flagged when the base is under 10, and never divided by zero', () => {
+    expect(figure('Shoplifting', 'police', 'Shoplifting', 77, 57)).toMatchObject({ change: 20, percentChange: 35.1, notMeaningful: false, direction: 'up' })
+    expect(figure('Burglary', 'police', 'Burglary', 37, 49)).toMatchObject({ change: -12, percentChange: -24.5, direction: 'down' })
+    expect(figure('Robbery', 'police', 'Robbery', 8, 5)).toMatchObject({ change: 3, percentChange: 60, notMeaningful: true })
+    expect(figure('Robbery', 'police', 'Robbery', 10, 10)).toMatchObject({ change: 0, percentChange: 0, notMeaningful: false, direction: 'same' })
+    expect(figure('Drugs', 'police', 'Drugs', 4, 0)).toMatchObject({ change: 4, percentChange: null, notMeaningful: true, direction: 'up' })
+    expect(figure('Drugs', 'police', 'Drugs', 4, null)).toMatchObject({ change: null, percentChange: null, notMeaningful: false, direction: null })
+  })
+})
+
+describe('the five-year trend', () => {
+  it('calls out the highest month in five years in words', async () => {
+    const trend = await service.trend({ area: CHARNWOOD, crimeType: 'Bicycle theft' })
+    expect(trend.points).toHaveLength(60)
+    expect(trend.from).toBe('2017-03')
+    expect(trend.highest).toEqual({ month: '2021-10', count: 90 })
+    expect(trend.highestText).toBe('Bicycle theft in Charnwood was at its highest level in five years in October 2021 (90 crimes).')
+  })
+
+  it('names every month of a joint highest, and a long tie by its count', async () => {
+    const robbery = await service.trend({ area: CHARNWOOD, crimeType: 'Robbery' })
+    expect(robbery.highestText).toBe('Robbery in Charnwood was at its joint highest level in five years in May 2019 and July 2020 (12 crimes each).')
+    expect(robbery.highest).toEqual({ month: '2020-07', count: 12 })
+    const shoplifting = await service.trend({ area: CHARNWOOD, crimeType: 'Shoplifting' })
+    expect(shoplifting.highestText).toBe('Shoplifting in Charnwood reached its highest level in five years (5 crimes) in 60 months, most recently February 2022.')
+    const one = await service.trend({ area: CHARNWOOD, crimeType: 'Shoplifting', to: '2017-03' })
+    expect(one.highestText).toContain('in the one month of data loaded (since March 2017)')
+  })
+
+  it('"All crime" leaves ASB out; a month with no file is a gap, not a zero', async () => {
+    const trend = await service.trend({ area: CHARNWOOD, crimeType: 'All crime', to: '2022-04' })
+    // March and April 2022 have no file: they are not drawn as falls to zero.
+    expect(trend.points.at(-1)!.month).toBe('2022-02')
+    expect(trend.points).toHaveLength(58)
+    const october = trend.points.find((point) => point.month === '2021-10')!
+    expect(october.count).toBe(98)
+    expect(trend.highestText).toContain('All crime (excluding ASB) in Charnwood was at its highest level in the 58 months of data loaded (since May 2017) in October 2021 (98 crimes).')
+  })
+
+  it('a financial year against the one before, from the counts', async () => {
+    const dashboard = await service.dashboard({ area: CHARNWOOD, period: 'year', month: '2021-10', compare: 'last_year' })
+    expect(dashboard.period).toMatchObject({ from: '2021-04', to: '2022-03', label: '2021/22 (April 2021 to March 2022)' })
+    expect(dashboard.missingMonths).toEqual(['2022-03'])
+    const shoplifting = dashboard.crimeTypes.find((row) => row.crimeType === 'Shoplifting')!
+    expect(shoplifting).toMatchObject({ current: 55, previous: 60, change: -5, percentChange: -8.3 })
+    expect(addMonths(dashboard.comparison.from, 12)).toBe(dashboard.period.from)
+  })
+})

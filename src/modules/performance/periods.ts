@@ -1,0 +1,105 @@
+import { RuleError } from '../../platform/http/errors.js'
+import type { Comparison, Period, PeriodKind } from './performance.types.js'
+
+/**
+ * Reporting periods as the boards use them: a month, a financial quarter (Q1 is April to June), a financial year
+ * (April to March), the financial year to date, or a custom range of months. Months are 'YYYY-MM'.
+ */
+
+const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December']
+export const MONTH_PATTERN = /^\d{4}-(0[1-9]|1[0-2])$/
+
+const index = (month: string) => Number(month.slice(0, 4)) * 12 + Number(month.slice(5, 7)) - 1
+const fromIndex = (value: number) => `${Math.floor(value / 12)}-${String((value % 12) + 1).padStart(2, '0')}`
+
+export function addMonths(month: string, count: number): string {
+  return fromIndex(index(month) + count)
+}
+
+export function monthsBetween(from: string, to: string): string[] {
+  const months: string[] = []
+  for (let at = index(from); at <= index(to); at++) months.push(fromIndex(at))
+  return months
+}
+
+/** "January 2019" */
+export function monthLabel(month: string): string {
+  return `${MONTH_NAMES[Number(month.slice(5, 7)) - 1]} ${month.slice(0, 4)}`
+}
+
+/** "Jan 2019" */
+export function shortMonthLabel(month: string): string {
+  return `${MONTH_NAMES[Number(month.slice(5, 7)) - 1]!.slice(0, 3)} ${month.slice(0, 4)}`
+}
+
+/** The financial year a month falls in, by its starting year: January 2019 is in 2018/19. */
+const financialYearStart = (month: string) => Number(month.slice(0, 4)) - (Number(month.slice(5, 7)) < 4 ? 1 : 0)
+const financialYearLabel = (startYear: number) => `${startYear}/${String((startYear + 1) % 100).padStart(2, '0')}`
+
+const rangeLabel = (from: string, to: string) => (from === to ? monthLabel(from) : `${monthLabel(from)} to ${monthLabel(to)}`)
+
+function make(kind: PeriodKind, from: string, to: string): Period {
+  const months = index(to) - index(from) + 1
+  const range = rangeLabel(from, to)
+  let label = range
+  if (kind === 'quarter') {
+    const startYear = financialYearStart(from)
+    const quarter = Math.floor((((Number(from.slice(5, 7)) - 4 + 12) % 12) / 3)) + 1
+    label = `Quarter ${quarter} ${financialYearLabel(startYear)} (${range})`
+  } else if (kind === 'year') {
+    label = `${financialYearLabel(financialYearStart(from))} (${range})`
+  } else if (kind === 'ytd') {
+    label = `${financialYearLabel(financialYearStart(from))} to date (${range})`
+  }
+  return { kind, from, to, label, months }
+}
+
+/** The period of the given kind that contains (or, for the year to date, ends at) the month. */
+export function periodOf(kind: PeriodKind, month: string, custom?: { from?: string; to?: string }): Period {
+  switch (kind) {
+    case 'month':
+      return make('month', month, month)
+    case 'quarter': {
+      const offset = (Number(month.slice(5, 7)) - 4 + 12) % 3
+      const from = addMonths(month, -offset)
+      return make('quarter', from, addMonths(from, 2))
+    }
+    case 'year': {
+      const from = `${financialYearStart(month)}-04`
+      return make('year', from, addMonths(from, 11))
+    }
+    case 'ytd':
+      return make('ytd', `${financialYearStart(month)}-04`, month)
+    case 'custom': {
+      const from = custom?.from
+      const to = custom?.to
+      if (!from || !MONTH_PATTERN.test(from)) throw new RuleError('from', 'Enter the first month of the range, like 2018-10')
+      if (!to || !MONTH_PATTERN.test(to)) throw new RuleError('to', 'Enter the last month of the range, like 2019-01')
+      if (index(from) > index(to)) throw new RuleError('to', 'The last month must be the same as or after the first month')
+      if (index(to) - index(from) >= 120) throw new RuleError('to', 'A range can be at most ten years')
+      return make('custom', from, to)
+    }
+  }
+}
+
+/** The same period a year earlier, or the period of equal length just before. */
+export function comparisonOf(period: Period, compare: Comparison): Period {
+  const shift = compare === 'last_year' ? -12 : -period.months
+  const from = addMonths(period.from, shift)
+  const to = addMonths(period.to, shift)
+  // A year earlier keeps the period's kind (a quarter stays a quarter); the period before is just a range.
+  return compare === 'last_year' ? make(period.kind, from, to) : make('custom', from, to)
+}
+
+export const PERIOD_KINDS: { value: PeriodKind; text: string }[] = [
+  { value: 'month', text: 'Month' },
+  { value: 'quarter', text: 'Quarter (financial)' },
+  { value: 'year', text: 'Financial year (April to March)' },
+  { value: 'ytd', text: 'Financial year to date' },
+  { value: 'custom', text: 'Custom range' },
+]
+
+export const COMPARISONS: { value: Comparison; text: string }[] = [
+  { value: 'last_year', text: 'Same period last year' },
+  { value: 'previous', text: 'Previous period' },
+]
