@@ -15,19 +15,18 @@ import { Agent, testConfig } from '../test/helpers/app.js'
 import { factories } from '../test/helpers/factories.js'
 import { asbBench, PGLITE_PEOPLE, SERVER_PEOPLE } from './asb.js'
 import { governanceBench } from './governance.js'
+import { performanceBench } from './performance.js'
+import { percentile } from './timing.js'
 
 /** BENCH_ONLY=pages or BENCH_ONLY=asb runs one suite; by default both run. */
 const only = process.env.BENCH_ONLY
 const pagesSuite = !only || only === 'pages'
 const asbSuite = !only || only === 'asb'
 const governanceSuite = !only || only === 'governance'
+const performanceSuite = !only || only === 'performance'
 
 const AUDIT_ROWS = Number(process.env.BENCH_AUDIT_ROWS ?? 200_000)
 const RUNS = 50
-
-function percentile(sorted: number[], p: number) {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
-}
 
 async function time(label: string, target: number, work: () => Promise<unknown>) {
   for (let i = 0; i < 5; i++) await work()
@@ -67,6 +66,7 @@ async function run(name: string, target: DatabaseTarget) {
 if (pagesSuite) await run('Embedded PGlite (in memory)', { kind: 'pglite-memory' })
 if (asbSuite) await asbBench('Embedded PGlite (in memory)', { kind: 'pglite-memory' }, PGLITE_PEOPLE)
 if (governanceSuite) await governanceBench('Embedded PGlite (in memory)', { kind: 'pglite-memory' })
+if (performanceSuite) await performanceBench('Embedded PGlite (in memory)', { kind: 'pglite-memory' })
 
 const serverUrl = process.env.BENCH_DATABASE_URL
 if (serverUrl) {
@@ -80,6 +80,7 @@ if (serverUrl) {
     if (pagesSuite) await run('PostgreSQL server', { kind: 'postgres', url: url.toString() })
     if (asbSuite) await asbBench('PostgreSQL server', { kind: 'postgres', url: url.toString() }, SERVER_PEOPLE)
     if (governanceSuite) await governanceBench('PostgreSQL server', { kind: 'postgres', url: url.toString() })
+    if (performanceSuite) await performanceBench('PostgreSQL server', { kind: 'postgres', url: url.toString() })
   } finally {
     await admin.query(`drop database if exists ${name} with (force)`)
     await admin.end()
