@@ -89,9 +89,9 @@ describe.skipIf(skipBrowserTests)(`the foundation in a browser${skipBrowserTests
       await signIn(page, h.credentialFor('admin').email, h.credentialFor('admin').password)
       expect(pathOf(page)).toBe('/')
       expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Welcome, Alex Admin')
-      expect(await page.getByRole('main').getByRole('heading', { level: 3 }).allInnerTexts()).toEqual(['Boards and meetings', 'Actions', 'Overdue actions', 'Information sharing agreements', 'Manage users', 'Manage organisations', 'API tokens', 'Audit log', 'Outbox', 'Change your password'])
+      expect(await page.getByRole('main').getByRole('heading', { level: 3 }).allInnerTexts()).toEqual(['Boards and meetings', 'Actions', 'Overdue actions', 'Crime and ASB performance', 'Import police.uk data', 'Information sharing agreements', 'Manage users', 'Manage organisations', 'API tokens', 'Audit log', 'Outbox', 'Change your password'])
       expect(await page.getByRole('link', { name: 'Manage users' }).getAttribute('href')).toBe('/admin/users')
-      expect(await navigationLinks(page)).toEqual(['Home', ...GOVERNANCE_LINKS, 'Actions', ...ADMIN_LINKS])
+      expect(await navigationLinks(page)).toEqual(['Home', ...GOVERNANCE_LINKS, 'Actions', 'Performance', ...ADMIN_LINKS])
       expect(await page.locator('.app-signed-in-as').innerText()).toBe('Alex Admin, Leicestershire County Council')
       await checkAccessibility(page)
 
@@ -289,7 +289,7 @@ describe.skipIf(skipBrowserTests)(`the foundation in a browser${skipBrowserTests
     expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Welcome, Ana Lyst')
     // The page's own scripts did not run: GOV.UK Frontend's inline script would have marked the body.
     expect(await page.locator('body').getAttribute('class')).not.toContain('js-enabled')
-    expect(await navigationLinks(page)).toEqual(['Home', 'Actions'])
+    expect(await navigationLinks(page)).toEqual(['Home', 'Actions', 'Performance'])
     await checkAccessibility(page)
 
     await signOut(page)
