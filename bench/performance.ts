@@ -37,7 +37,8 @@ import { factories } from '../test/helpers/factories.js'
 import { nationalLsoas, type SyntheticLsoa, writeSyntheticMonth } from './police-synthetic.js'
 import { sample } from './timing.js'
 
-const REAL_MONTH = '/work/shared/data/police-uk/2019-01-leicestershire-street.csv'
+/** A real month from ../shared, beside this repository as on the build machines. */
+const REAL_MONTH = fileURLToPath(new URL('../../shared/data/police-uk/2019-01-leicestershire-street.csv', import.meta.url))
 const REPEATS = Number(process.env.BENCH_POLICE_REPEATS ?? 5)
 const NATIONAL_ROWS = Number(process.env.BENCH_POLICE_ROWS ?? 500_000)
 const DASHBOARD_MONTHS = Number(process.env.BENCH_DASHBOARD_MONTHS ?? 60)

@@ -24,10 +24,9 @@ type TableStructure = { structParent?: PDFKit.PDFStructureElement }
 type HeaderCell = PDFKit.Mixins.CellOptions & { scope?: 'Column' }
 
 function layoutPdf(layout: DocumentLayout): Promise<Buffer> {
-  const { doc, done, root, left, width, ensureRoom } = taggedPdf({
+  const { doc, root, left, width, ensureRoom, finish } = taggedPdf({
     size: 'A4',
     margin: MARGIN,
-    bufferPages: true,
     info: { Title: layout.title, Author: 'Safer Communities' },
   })
   /** Draws inside a structure element of the given type, so that it is tagged as such. */
@@ -135,20 +134,5 @@ function layoutPdf(layout: DocumentLayout): Promise<Buffer> {
   }
 
   for (const block of layout.blocks) draw(block)
-  root.end()
-
-  // Page furniture on every page, marked as such so that screen readers skip it.
-  const range = doc.bufferedPageRange()
-  for (let index = range.start; index < range.start + range.count; index++) {
-    doc.switchToPage(index)
-    const savedBottom = doc.page.margins.bottom
-    doc.page.margins.bottom = 0
-    doc.markContent('Artifact', { type: 'Pagination' })
-    if (layout.markings.length) doc.font(BOLD).fontSize(10).text(layout.markings.join(' – '), left, 28, { width, align: 'center' })
-    doc.font(REGULAR).fontSize(9).text(`Page ${index + 1} of ${range.count}`, left, doc.page.height - 36, { width, align: 'center' })
-    doc.endMarkedContent()
-    doc.page.margins.bottom = savedBottom
-  }
-  doc.end()
-  return done
+  return finish(layout.markings.length ? layout.markings.join(' – ') : undefined)
 }

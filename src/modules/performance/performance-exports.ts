@@ -383,10 +383,9 @@ const LIGHT_RULE = '#b1b4b6'
 export async function reportToPdf(report: DashboardReport): Promise<Buffer> {
   // A chart that cannot be read fails the export before a page is drawn.
   for (const section of report.sections) if (section.chartSvg) svgSize(section.chartSvg)
-  const { doc, done, root, left, width, bottom, ensureRoom } = taggedPdf({
+  const { doc, root, left, width, bottom, ensureRoom, finish } = taggedPdf({
     size: 'A4',
     margin: MARGIN,
-    bufferPages: true,
     info: { Title: report.title, Author: 'Safer Communities', Subject: `${report.areaName}, ${report.periodLabel}` },
   })
   const tagged = (type: string, draw: () => void, parent: PDFKit.PDFStructureElement = root) => parent.add(doc.struct(type, {}, draw))
@@ -542,21 +541,7 @@ export async function reportToPdf(report: DashboardReport): Promise<Buffer> {
   heading(2, 'Data sources')
   if (report.sources.length) bullets(report.sources)
   tagged('P', () => text(CLOSING_NOTE))
-  root.end()
-
-  // Page numbers on every page, marked as furniture so that screen readers skip them.
-  const range = doc.bufferedPageRange()
-  for (let index = range.start; index < range.start + range.count; index++) {
-    doc.switchToPage(index)
-    const savedBottom = doc.page.margins.bottom
-    doc.page.margins.bottom = 0
-    doc.markContent('Artifact', { type: 'Pagination' })
-    doc.font(REGULAR).fontSize(9).text(`Page ${index + 1} of ${range.count}`, left, doc.page.height - 36, { width, align: 'center' })
-    doc.endMarkedContent()
-    doc.page.margins.bottom = savedBottom
-  }
-  doc.end()
-  return done
+  return finish()
 }
 
 const FONT = 'Arial'

@@ -5,7 +5,8 @@ import PDFDocument from 'pdfkit'
  * bytes once `doc.end()` is called. The minutes and the performance report are drawn on it.
  */
 export function taggedPdf(options: PDFKit.PDFDocumentOptions) {
-  const doc = new PDFDocument({ pdfVersion: '1.7', tagged: true, lang: 'en-GB', displayTitle: true, ...options })
+  // Pages stay buffered so that finish() can number them once the last is drawn.
+  const doc = new PDFDocument({ pdfVersion: '1.7', tagged: true, lang: 'en-GB', displayTitle: true, ...options, bufferPages: true })
   const chunks: Buffer[] = []
   doc.on('data', (chunk: Buffer) => chunks.push(chunk))
   const done = new Promise<Buffer>((resolve, reject) => {
@@ -21,5 +22,25 @@ export function taggedPdf(options: PDFKit.PDFDocumentOptions) {
   const ensureRoom = (height: number) => {
     if (doc.y + height > bottom()) doc.addPage()
   }
-  return { doc, done, root, left, width, bottom, ensureRoom }
+  /**
+   * Ends the document: "Page N of M" at the foot of every page, and a marking such as OFFICIAL at the head when
+   * given, both as page furniture that screen readers skip. Resolves to the finished bytes.
+   */
+  const finish = (marking?: string) => {
+    root.end()
+    const range = doc.bufferedPageRange()
+    for (let index = range.start; index < range.start + range.count; index++) {
+      doc.switchToPage(index)
+      const savedBottom = doc.page.margins.bottom
+      doc.page.margins.bottom = 0
+      doc.markContent('Artifact', { type: 'Pagination' })
+      if (marking) doc.font('Helvetica-Bold').fontSize(10).text(marking, left, 28, { width, align: 'center' })
+      doc.font('Helvetica').fontSize(9).text(`Page ${index + 1} of ${range.count}`, left, doc.page.height - 36, { width, align: 'center' })
+      doc.endMarkedContent()
+      doc.page.margins.bottom = savedBottom
+    }
+    doc.end()
+    return done
+  }
+  return { doc, root, left, width, bottom, ensureRoom, finish }
 }
