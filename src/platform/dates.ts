@@ -21,3 +21,19 @@ export function addDays(isoDate: string, days: number): string {
 export function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000)
 }
+
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December']
+
+/** 'YYYY-MM' months as runs: "October 2017 to February 2018 and April 2018". */
+export function monthRanges(months: string[]): string {
+  const label = (month: string) => `${MONTHS[Number(month.slice(5, 7)) - 1]} ${month.slice(0, 4)}`
+  const index = (month: string) => Number(month.slice(0, 4)) * 12 + Number(month.slice(5, 7))
+  const runs: string[][] = []
+  for (const month of [...months].sort()) {
+    const run = runs.at(-1)
+    if (run && index(month) === index(run.at(-1)!) + 1) run.push(month)
+    else runs.push([month])
+  }
+  const texts = runs.map((run) => (run.length === 1 ? label(run[0]!) : `${label(run[0]!)} to ${label(run.at(-1)!)}`))
+  return texts.length > 1 ? `${texts.slice(0, -1).join(', ')} and ${texts.at(-1)}` : (texts[0] ?? '')
+}

@@ -68,6 +68,11 @@ describe.skipIf(skipBrowserTests)(`performance dashboards from police.uk files, 
     await analyst.getByRole('button', { name: 'Show figures' }).click()
     await waitForPath(analyst, (pathname, url) => pathname === '/performance' && url.searchParams.get('area') === 'E07000130')
     expect(await analyst.getByRole('heading', { level: 1 }).innerText()).toBe('Crime and ASB in Charnwood')
+    // British Transport Police's January file has no December beside it: every force together is not compared.
+    expect(await analyst.locator('.govuk-warning-text').innerText()).toContain('Choose a force under \u201cReported by\u201d to compare its figures.')
+    await analyst.getByLabel('Reported by').selectOption('Leicestershire Police')
+    await analyst.getByRole('button', { name: 'Show figures' }).click()
+    await waitForPath(analyst, (pathname, url) => pathname === '/performance' && url.searchParams.get('force') === 'Leicestershire Police')
     const burglary = analyst.getByRole('row', { name: /^Burglary/ })
     const cells = await burglary.getByRole('cell').allInnerTexts()
     // January 142 against December 98: +44, +44.9%, up (counts checked against the CSV in the module tests).

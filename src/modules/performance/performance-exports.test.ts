@@ -61,6 +61,8 @@ function dashboardFixture(overrides: Partial<Dashboard> = {}): Dashboard {
     noLocation: 0,
     missingMonths: [],
     missingComparisonMonths: [],
+    notCompared: null,
+    warnings: [],
     forces: ['Leicestershire Police'],
     sources: ['police.uk street-level crime data, Leicestershire Police, October to December 2018', 'Council and partner ASB case records'],
     ...overrides,
@@ -171,7 +173,7 @@ describe('summaryLine and dashboardSummary', () => {
 describe('dashboardReport', () => {
   it('makes a board paper of the dashboard: its summary, the table and what the reader needs to know about the figures', () => {
     const report = dashboardReport(
-      dashboardFixture({ missingMonths: ['2018-12'], missingComparisonMonths: ['2017-10', '2017-11'], force: 'Leicestershire Police', noLocation: 1234 }),
+      dashboardFixture({ warnings: ['No police.uk data is loaded for December 2018: the figures cover only the months loaded.'], force: 'Leicestershire Police', noLocation: 1234 }),
       { generatedAt: new Date('2026-06-30T23:30:00Z') },
     )
     expect(report).toMatchObject({
@@ -189,10 +191,9 @@ describe('dashboardReport', () => {
     expect(report.sections).toHaveLength(1)
     expect(report.sections[0]!.table!.title).toMatch(/^Crime and ASB in Charnwood reported by Leicestershire Police/)
     expect(report.sections[0]!.paragraphs).toEqual([
-      'The figures do not include December 2018: no police.uk data has been loaded for that month.',
-      'The comparison figures do not include October 2017 and November 2017: no police.uk data has been loaded for those months.',
+      'No police.uk data is loaded for December 2018: the figures cover only the months loaded.',
       'Only crimes reported by Leicestershire Police are counted.',
-      '1,234 crimes in the period were recorded with no location and are not placed in any area.',
+      '1,234 crimes and ASB incidents in the period were recorded with no location and are not placed in any area.',
       'Anti-social behaviour recorded by the police and ASB incidents in council and partner case records are shown separately and never added together.',
     ])
   })

@@ -106,7 +106,8 @@ const dashboardTitle = (dashboard: Dashboard) =>
     dashboard.compare === 'last_year' ? 'the same period last year' : COMPARISON_TEXT[dashboard.period.kind]
   }`
 
-const changeCells = (row: ChangeFigures) => {
+/** The figures of a row; a row not compared says why in its note, so that a table read on its own still says. */
+const changeCells = (row: ChangeFigures, notCompared: string | null = null) => {
   const text = formatChange(row)
   return [
     row.current,
@@ -114,7 +115,7 @@ const changeCells = (row: ChangeFigures) => {
     row.previous === null ? NO_DATA : (row.change ?? row.current - row.previous),
     text.percent,
     text.direction,
-    text.note,
+    row.previous === null && notCompared ? notCompared : text.note,
   ]
 }
 
@@ -124,9 +125,9 @@ export function dashboardTable(dashboard: Dashboard): ExportTable {
     title: dashboardTitle(dashboard),
     columns: ['Crime type', shortPeriodLabel(dashboard.period.label), shortPeriodLabel(dashboard.comparison.label), 'Change', 'Change (%)', 'Direction', 'Note'],
     rows: [
-      ...dashboard.crimeTypes.map((row) => [row.label, ...changeCells(row)]),
-      [ALL_CRIME_LABEL, ...changeCells(dashboard.allCrime)],
-      [ASB_POLICE_LABEL, ...changeCells(dashboard.asb.police)],
+      ...dashboard.crimeTypes.map((row) => [row.label, ...changeCells(row, dashboard.notCompared)]),
+      [ALL_CRIME_LABEL, ...changeCells(dashboard.allCrime, dashboard.notCompared)],
+      [ASB_POLICE_LABEL, ...changeCells(dashboard.asb.police, dashboard.notCompared)],
       [ASB_CASES_LABEL, ...changeCells(dashboard.asb.cases)],
     ],
   }
@@ -252,7 +253,6 @@ export const CLOSING_NOTE =
   'and partner case records are counted separately and are never added to the police figures. ' +
   'Percentages are shown only with the numbers behind them.'
 
-const monthList = new Intl.ListFormat('en-GB', { type: 'conjunction' })
 const dayFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' })
 
 /** The key points: all crime, both ASB sources, then the three largest rises and falls on a base of 10 or more. */
@@ -280,15 +280,10 @@ export interface DashboardReportOptions {
 
 /** A dashboard as a board paper: the summary, the table with what the reader needs to know about it, then any charts. */
 export function dashboardReport(dashboard: Dashboard, options: DashboardReportOptions = {}): DashboardReport {
-  const missing = (what: string, months: string[]) =>
-    months.length
-      ? [`${what} do not include ${monthList.format(months.map(monthLabel))}: no police.uk data has been loaded for ${months.length === 1 ? 'that month' : 'those months'}.`]
-      : []
   const notes = [
-    ...missing('The figures', dashboard.missingMonths),
-    ...missing('The comparison figures', dashboard.missingComparisonMonths),
+    ...dashboard.warnings,
     ...(dashboard.force ? [`Only crimes reported by ${dashboard.force} are counted.`] : []),
-    ...(dashboard.noLocation > 0 ? [`${count.format(dashboard.noLocation)} crimes in the period were recorded with no location and are not placed in any area.`] : []),
+    ...(dashboard.noLocation > 0 ? [`${count.format(dashboard.noLocation)} crimes and ASB incidents in the period were recorded with no location and are not placed in any area.`] : []),
     'Anti-social behaviour recorded by the police and ASB incidents in council and partner case records are shown separately and never added together.',
   ]
   return {

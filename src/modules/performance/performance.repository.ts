@@ -57,6 +57,14 @@ export function performanceRepository(db: Kysely<DB>) {
       return rows.map((row) => row.month)
     },
 
+    /** The months each force has a file for, in the range: police_files is a row per force-month, so this is small. */
+    async forceMonths(range: Range): Promise<Map<string, Set<string>>> {
+      const rows = await db.selectFrom('police_files').select(['force', 'month']).where('month', '>=', range.from).where('month', '<=', range.to).execute()
+      const months = new Map<string, Set<string>>()
+      for (const row of rows) months.set(row.force, (months.get(row.force) ?? new Set()).add(row.month))
+      return months
+    },
+
     /** Every force with a file loaded. */
     async allForces(): Promise<string[]> {
       return (await db.selectFrom('police_files').select('force').distinct().orderBy('force').execute()).map((row) => row.force)

@@ -78,8 +78,9 @@ export async function performanceRoutes(app: FastifyInstance, { services }: { se
 
   /** What every page's filter form needs. */
   async function choices(force: string | null = null) {
-    const [areas, months] = await Promise.all([performance.areas(), performance.loadedMonths(force)])
-    return { areas, months: [...months].reverse().map((month) => ({ value: month, text: monthLabel(month) })), periodKinds: PERIOD_KINDS, comparisons: COMPARISONS, crimeTypeChoices: CHOICES }
+    // Every page offers the force filter, so that a force chosen on the dashboard stays chosen on the others.
+    const [areas, months, forces] = await Promise.all([performance.areas(), performance.loadedMonths(force), performance.forces()])
+    return { areas, months: [...months].reverse().map((month) => ({ value: month, text: monthLabel(month) })), periodKinds: PERIOD_KINDS, comparisons: COMPARISONS, crimeTypeChoices: CHOICES, forces }
   }
 
   app.get('/performance', { config: access, schema: { hide: true } }, (request, reply) =>

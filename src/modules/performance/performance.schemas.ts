@@ -68,8 +68,10 @@ export const dashboard = z.object({
   allCrime: figureRow,
   asb: z.object({ police: figureRow, cases: figureRow }).describe('Police-recorded ASB and ASB incidents in partner case records: separate sources, never added together'),
   noLocation: z.number().int().describe('Crimes the force reported with no location, not in any district (whole partnership only)'),
-  missingMonths: z.array(z.string()),
+  missingMonths: z.array(z.string()).describe('Months of the period chosen with no police.uk data; the period counted is then the months loaded, compared with the same months'),
   missingComparisonMonths: z.array(z.string()),
+  notCompared: z.string().nullable().describe('Why police.uk figures are not compared, or null when they are'),
+  warnings: z.array(z.string()).describe('What a reader must know before reading the figures, in words'),
   forces: z.array(z.string()),
   sources: z.array(z.string()),
 })
@@ -94,7 +96,7 @@ export const topAreaRow = z.object({
   percentChange: z.number().nullable(),
   notMeaningful: z.boolean(),
 })
-export const topAreas = z.object({ area, period, comparison: period, crimeType: z.string(), level: z.enum(['lsoa', 'ward']), sort: z.enum(['count', 'change']), rows: z.array(topAreaRow) })
+export const topAreas = z.object({ area, period, comparison: period, notCompared: z.string().nullable(), warnings: z.array(z.string()), crimeType: z.string(), level: z.enum(['lsoa', 'ward']), sort: z.enum(['count', 'change']), rows: z.array(topAreaRow) })
 export const hotspotMap = z.object({
   area,
   crimeType: z.string().nullable(),

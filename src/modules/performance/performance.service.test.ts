@@ -3,7 +3,7 @@ import { freshDatabase, type TestDatabase } from '../../../test/helpers/database
 import { auditRepository } from '../audit/audit.repository.js'
 import { auditService } from '../audit/audit.service.js'
 import { ensureBoundaries } from './geography.js'
-import { figure, performanceService } from './performance.service.js'
+import { figure, percentChangeOf, performanceService } from './performance.service.js'
 import { addMonths, monthsBetween } from './periods.js'
 
 const CHARNWOOD = 'E07000130'
@@ -53,6 +53,19 @@ describe('figures', () => {
     expect(figure('Drugs', 'police', 'Drugs', 4, 0)).toMatchObject({ change: 4, percentChange: null, notMeaningful: true, direction: 'up' })
     expect(figure('Drugs', 'police', 'Drugs', 4, null)).toMatchObject({ change: null, percentChange: null, notMeaningful: false, direction: null })
   })
+
+  it('rounds a change half away from zero, exactly, as the boards\' spreadsheets do', () => {
+    // -6.25% and +6.25%: a fall rounds as a rise does; floating point would give -6.2.
+    expect(percentChangeOf(15, 16)).toBe(-6.3)
+    expect(percentChangeOf(17, 16)).toBe(6.3)
+    // 50.25% exactly: floating point makes it 50.2499... and rounds it down.
+    expect(percentChangeOf(601, 400)).toBe(50.3)
+    expect(percentChangeOf(199, 400)).toBe(-50.3)
+    expect(percentChangeOf(1, 3)).toBe(-66.7)
+    expect(percentChangeOf(2, 3)).toBe(-33.3)
+    expect(percentChangeOf(0, 7)).toBe(-100)
+    expect(percentChangeOf(14, 7)).toBe(100)
+  })
 })
 
 describe('the five-year trend', () => {
@@ -86,10 +99,44 @@ describe('the five-year trend', () => {
 
   it('a financial year against the one before, from the counts', async () => {
     const dashboard = await service.dashboard({ area: CHARNWOOD, period: 'year', month: '2021-10', compare: 'last_year' })
-    expect(dashboard.period).toMatchObject({ from: '2021-04', to: '2022-03', label: '2021/22 (April 2021 to March 2022)' })
+    // March 2022 is not loaded: the eleven months loaded are compared with the same eleven a year earlier, like for
+    // like, not with a whole year (which would show a fall of one month's crime).
+    expect(dashboard.period).toMatchObject({ from: '2021-04', to: '2022-02', months: 11, label: 'April 2021 to February 2022, the months loaded of 2021/22' })
+    expect(dashboard.comparison).toMatchObject({ from: '2020-04', to: '2021-02', months: 11, label: 'April 2020 to February 2021, the same months of 2020/21' })
     expect(dashboard.missingMonths).toEqual(['2022-03'])
+    expect(dashboard.warnings).toEqual(['No police.uk data is loaded for March 2022: the figures cover only the months loaded.'])
     const shoplifting = dashboard.crimeTypes.find((row) => row.crimeType === 'Shoplifting')!
-    expect(shoplifting).toMatchObject({ current: 55, previous: 60, change: -5, percentChange: -8.3 })
+    expect(shoplifting).toMatchObject({ current: 55, previous: 55, change: 0, percentChange: 0 })
     expect(addMonths(dashboard.comparison.from, 12)).toBe(dashboard.period.from)
+  })
+})
+
+describe('a period only partly loaded', () => {
+  it('a quarter under way is counted over its loaded months and compared with the same months, like for like', async () => {
+    const lastYear = await service.dashboard({ area: CHARNWOOD, period: 'quarter', month: '2022-02', compare: 'last_year' })
+    expect(lastYear.period).toMatchObject({ from: '2022-01', to: '2022-02', label: 'January 2022 to February 2022, the months loaded of Quarter 4 2021/22' })
+    expect(lastYear.comparison).toMatchObject({ from: '2021-01', to: '2021-02', label: 'January 2021 to February 2021, the same months of Quarter 4 2020/21' })
+    expect(lastYear.crimeTypes.find((row) => row.crimeType === 'Shoplifting')).toMatchObject({ current: 10, previous: 10, percentChange: 0 })
+    expect(lastYear.notCompared).toBeNull()
+    // The quarter before is October to December: its first two months are the same months.
+    const previous = await service.dashboard({ area: CHARNWOOD, period: 'quarter', month: '2022-02', compare: 'previous' })
+    expect(previous.comparison).toMatchObject({ from: '2021-10', to: '2021-11' })
+    expect(previous.crimeTypes.find((row) => row.crimeType === 'Bicycle theft')).toMatchObject({ current: 20 + (58 % 7) + 20 + (59 % 7), previous: 90 + 20 + (56 % 7) })
+  })
+
+  it('is not compared when the comparison months are not loaded, and says so', async () => {
+    const dashboard = await service.dashboard({ area: CHARNWOOD, period: 'custom', from: '2017-01', to: '2017-06', compare: 'last_year' })
+    expect(dashboard.period).toMatchObject({ from: '2017-03', to: '2017-06' })
+    expect(dashboard.notCompared).toBe('No police.uk data is loaded for March 2016 to June 2016, so police.uk figures are not compared.')
+    expect(dashboard.warnings).toEqual(['No police.uk data is loaded for January 2017 to February 2017: the figures cover only the months loaded.', dashboard.notCompared])
+    expect(dashboard.allCrime).toMatchObject({ previous: null, percentChange: null, direction: null })
+  })
+
+  it('is not compared when a month in the middle of the period is missing', async () => {
+    await testDb.database.db.deleteFrom('police_files').where('month', '=', '2019-05').execute()
+    const dashboard = await service.dashboard({ area: CHARNWOOD, period: 'quarter', month: '2019-06', compare: 'previous' })
+    expect(dashboard.period).toMatchObject({ from: '2019-04', to: '2019-06' })
+    expect(dashboard.notCompared).toBe('No police.uk data is loaded for May 2019, in the middle of the period, so police.uk figures are not compared.')
+    expect(dashboard.crimeTypes.every((row) => row.previous === null)).toBe(true)
   })
 })

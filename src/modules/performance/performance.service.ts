@@ -1,9 +1,10 @@
 import type { Database } from '../../platform/db/database.js'
 import { NotFoundError, RuleError } from '../../platform/http/errors.js'
 import type { AuditService } from '../audit/audit.service.js'
-import { type CrimeFilter, performanceRepository, type Range } from './performance.repository.js'
+import { type CrimeFilter, performanceRepository } from './performance.repository.js'
 import type { Area, Comparison, Dashboard, FigureRow, HotspotMap, MapArea, Period, PeriodKind, TopAreaRow, Trend } from './performance.types.js'
-import { addMonths, comparisonOf, MONTH_PATTERN, monthLabel, monthsBetween, periodOf } from './periods.js'
+import { monthRanges } from '../../platform/dates.js'
+import { addMonths, comparisonOf, MONTH_PATTERN, monthLabel, monthsBetween, partOf, periodOf } from './periods.js'
 
 /** The 13 police.uk crime types other than ASB, in the order police.uk lists them. */
 export const CRIME_TYPES = [
@@ -46,9 +47,20 @@ export interface PeriodQuery {
   force?: string | undefined
 }
 
+/**
+ * A change in per cent to one decimal place, rounded half away from zero in whole numbers: floating point would
+ * round -6.25 to -6.2 (and 400 to 601 to 50.2) where the boards' spreadsheets show -6.3 and 50.3.
+ */
+export function percentChangeOf(current: number, previous: number): number {
+  const change = Math.abs(current - previous) * 1000
+  const tenths = Math.floor(change / previous)
+  const rounded = (change - tenths * previous) * 2 >= previous ? tenths + 1 : tenths
+  return (current < previous ? -rounded : rounded) / 10
+}
+
 export function figure(crimeType: string, source: 'police' | 'cases', label: string, current: number, previous: number | null): FigureRow {
   const change = previous === null ? null : current - previous
-  const percentChange = previous === null || previous === 0 ? null : Math.round(((current - previous) / previous) * 1000) / 10
+  const percentChange = previous === null || previous === 0 ? null : percentChangeOf(current, previous)
   return {
     crimeType,
     source,
@@ -104,24 +116,55 @@ export function performanceService(deps: { database: Database; audit: AuditServi
     return given
   }
 
-  async function resolvePeriod(query: PeriodQuery): Promise<{ area: Area; period: Period; comparison: Period; force: string | null; loaded: Set<string> }> {
+  /**
+   * The period chosen, what is counted of it and what that is compared with. A period only partly loaded (a quarter
+   * still under way) is counted over its loaded months and compared with the same months, like for like. No
+   * comparison is made, and the reason is given, when months of it are missing, when the loaded months have a gap,
+   * or when another force's files cover one side and not the other.
+   */
+  async function resolvePeriod(query: PeriodQuery) {
     const force = await forceOf(query.force)
     const [found, loadedMonths] = await Promise.all([area(query.area), repository.loadedMonths(force)])
     if (query.month !== undefined && !MONTH_PATTERN.test(query.month)) throw new RuleError('month', 'Enter a month like 2019-01')
     const month = query.month ?? loadedMonths.at(-1)
     if (!month && query.period !== 'custom') throw new NotFoundError('No police.uk data has been imported yet')
-    const period = periodOf(query.period, month ?? '', { from: query.from, to: query.to })
-    return { area: found, period, comparison: comparisonOf(period, query.compare), force, loaded: new Set(loadedMonths) }
+    const chosen = periodOf(query.period, month ?? '', { from: query.from, to: query.to })
+    const loaded = new Set(loadedMonths)
+    const missingMonths = monthsBetween(chosen.from, chosen.to).filter((each) => !loaded.has(each))
+    const present = monthsBetween(chosen.from, chosen.to).filter((each) => loaded.has(each))
+    const unbroken = present.length > 0 && monthsBetween(present[0]!, present.at(-1)!).length === present.length
+    const period = missingMonths.length && unbroken ? partOf(chosen, present[0]!, present.at(-1)!, 'the months loaded of') : chosen
+    const comparison = comparisonOf(chosen, query.compare, period)
+    const missingComparisonMonths = monthsBetween(comparison.from, comparison.to).filter((each) => !loaded.has(each))
+    let notCompared: string | null = null
+    if (!present.length) notCompared = `No police.uk data is loaded for ${monthRanges(missingMonths)}.`
+    else if (!unbroken) notCompared = `No police.uk data is loaded for ${monthRanges(missingMonths)}, in the middle of the period, so police.uk figures are not compared.`
+    else if (missingComparisonMonths.length) notCompared = `No police.uk data is loaded for ${monthRanges(missingComparisonMonths)}, so police.uk figures are not compared.`
+    else if (!force) notCompared = await unevenForces(period, comparison)
+    const warnings = [
+      ...(missingMonths.length && present.length ? [`No police.uk data is loaded for ${monthRanges(missingMonths)}: the figures cover only the months loaded.`] : []),
+      ...(notCompared ? [notCompared] : []),
+    ]
+    return { area: found, period, comparison, force, missingMonths, missingComparisonMonths, notCompared, warnings }
   }
 
-  const missing = (range: Range, loaded: Set<string>) => monthsBetween(range.from, range.to).filter((month) => !loaded.has(month))
+  /** A force with crimes in our areas whose files cover one side of a comparison and not the other, said in words. */
+  async function unevenForces(period: Period, comparison: Period): Promise<string | null> {
+    const [inArea, files] = await Promise.all([repository.forcesInArea(), repository.forceMonths({ from: comparison.from, to: period.to })])
+    const months = [...monthsBetween(comparison.from, comparison.to), ...monthsBetween(period.from, period.to)]
+    for (const force of inArea) {
+      const has = files.get(force)
+      const lacking = months.filter((month) => !has?.has(month))
+      if (has?.size && lacking.length) {
+        return `${force} files are not loaded for ${monthRanges(lacking)}, so police.uk figures for every force together are not compared. Choose a force under “Reported by” to compare its figures.`
+      }
+    }
+    return null
+  }
 
   async function dashboard(query: PeriodQuery): Promise<Dashboard> {
-    const { area: found, period, comparison, force, loaded } = await resolvePeriod(query)
-    const missingMonths = missing(period, loaded)
-    const missingComparisonMonths = missing(comparison, loaded)
-    // A comparison with months missing would show a fall that is only missing data: no comparison is shown instead.
-    const comparable = missingComparisonMonths.length === 0
+    const { area: found, period, comparison, force, missingMonths, missingComparisonMonths, notCompared, warnings } = await resolvePeriod(query)
+    const comparable = notCompared === null
     const [counts, noLocation, casesNow, casesBefore, forces] = await Promise.all([
       repository.countsByType(found.districtCodes, period, comparison, force),
       found.kind === 'partnership' ? repository.noLocation(period, force) : Promise.resolve(0),
@@ -152,6 +195,8 @@ export function performanceService(deps: { database: Database; audit: AuditServi
       noLocation,
       missingMonths,
       missingComparisonMonths,
+      notCompared,
+      warnings,
       forces,
       sources: [SOURCES.police, SOURCES.cases, SOURCES.boundaries],
     }
@@ -204,8 +249,8 @@ export function performanceService(deps: { database: Database; audit: AuditServi
   async function topAreas(query: PeriodQuery & { crimeType: string; level: 'lsoa' | 'ward'; sort: 'count' | 'change' }) {
     checkChoice(query.crimeType)
     if (query.crimeType === ASB_CASES) throw new RuleError('crimeType', 'Top areas are for police.uk figures: choose a police.uk crime type')
-    const { area: found, period, comparison, force, loaded } = await resolvePeriod(query)
-    const comparable = missing(comparison, loaded).length === 0
+    const { area: found, period, comparison, force, notCompared, warnings } = await resolvePeriod(query)
+    const comparable = notCompared === null
     const counts = await repository.countsByPlace(query.level, found.districtCodes, period, comparison, filterOf(query.crimeType), force)
     const located = counts.filter((row): row is typeof row & { code: string } => row.code !== null)
     const names = await repository.placeNames(query.level, located.map((row) => row.code))
@@ -215,7 +260,7 @@ export function performanceService(deps: { database: Database; audit: AuditServi
       return { code: row.code, name: place?.name ?? row.code, kind: query.level, districtName: place?.districtName ?? '', current: made.current, previous: made.previous, change: made.change, percentChange: made.percentChange, notMeaningful: made.notMeaningful }
     })
     rows.sort((a, b) => (query.sort === 'change' ? (b.change ?? 0) - (a.change ?? 0) : 0) || b.current - a.current || a.code.localeCompare(b.code))
-    return { area: found, period, comparison, comparable, crimeType: query.crimeType, level: query.level, sort: query.sort, rows }
+    return { area: found, period, comparison, comparable, notCompared, warnings, crimeType: query.crimeType, level: query.level, sort: query.sort, rows }
   }
 
   /** The LSOA counts with their boundaries, and (unless the caller draws only the shaded areas) the map points. */

@@ -34,6 +34,10 @@ function countByType(rows: CsvRow[], district: string | 'all') {
   return counts
 }
 
+/** The sum of the counts whose crime type passes the test. */
+const sumOf = (counts: Map<string, number>, include: (crimeType: string) => boolean) =>
+  [...counts].filter(([crimeType]) => include(crimeType)).reduce((total, [, count]) => total + count, 0)
+
 const dashboardOf = async (query: string) => {
   const response = await analyst.get(`/api/v1/performance/dashboard?${query}`)
   expect(response.statusCode, response.body).toBe(200)
@@ -94,6 +98,13 @@ describe('the dashboard against the real police.uk files', () => {
     expect(onlyBtp.allCrime.current + onlyBtp.asb.police.current).toBe(btp.length)
     expect(onlyBtp.force).toBe('British Transport Police')
     expect(onlyBtp.forces).toEqual(expect.arrayContaining(['British Transport Police', 'Derbyshire Constabulary', 'Leicestershire Police']))
+    // The force chosen stays chosen on every page's form, so that showing the figures again keeps it.
+    const btpQuery = `area=all&period=month&month=2019-01&force=${encodeURIComponent('British Transport Police')}`
+    for (const url of [`/performance?${btpQuery}`, `/performance/top-areas?${btpQuery}`, `/performance/map?${btpQuery}`, `/performance/trends?area=all&force=${encodeURIComponent('British Transport Police')}`]) {
+      const page = await analyst.get(url)
+      expect(page.statusCode, url).toBe(200)
+      expect(page.body, url).toMatch(/<option value="British Transport Police" selected>/)
+    }
   })
 
   it('rows with no location are counted as "no location", for the force that polices our areas only', async () => {
@@ -108,10 +119,13 @@ describe('the dashboard against the real police.uk files', () => {
   })
 
   it('the % change for a two-month comparison, with the numbers behind it', async () => {
-    const now = countByType(january, CHARNWOOD)
-    const before = countByType(december, CHARNWOOD)
-    const dashboard = await dashboardOf(`area=${CHARNWOOD}&period=month&month=2019-01&compare=previous`)
+    // Only Leicestershire Police has a file for both months: its figures are compared.
+    const leicestershire = (rows: CsvRow[]) => rows.filter((row) => row.reportedBy === 'Leicestershire Police')
+    const now = countByType(leicestershire(january), CHARNWOOD)
+    const before = countByType(leicestershire(december), CHARNWOOD)
+    const dashboard = await dashboardOf(`area=${CHARNWOOD}&period=month&month=2019-01&compare=previous&force=${encodeURIComponent('Leicestershire Police')}`)
     expect(dashboard.comparison).toMatchObject({ from: '2018-12', to: '2018-12', label: 'December 2018' })
+    expect(dashboard.notCompared).toBeNull()
     for (const figure of dashboard.crimeTypes) {
       const current = now.get(figure.crimeType) ?? 0
       const previous = before.get(figure.crimeType) ?? 0
@@ -122,6 +136,22 @@ describe('the dashboard against the real police.uk files', () => {
     }
     // Some types in Charnwood in a month have a base under 10: they are flagged, not compared.
     expect(dashboard.crimeTypes.some((figure) => figure.notMeaningful)).toBe(true)
+  })
+
+  it('every force together is not compared when another force has a file for one month and not the other', async () => {
+    // British Transport Police and Derbyshire have files for January 2019 only: comparing all forces in January with
+    // Leicestershire Police alone in December would show their crimes as a rise.
+    const dashboard = await dashboardOf(`area=${CHARNWOOD}&period=month&month=2019-01&compare=previous`)
+    expect(dashboard.notCompared).toBe(
+      'British Transport Police files are not loaded for December 2018, so police.uk figures for every force together are not compared. Choose a force under \u201cReported by\u201d to compare its figures.',
+    )
+    expect(dashboard.crimeTypes.every((figure) => figure.previous === null && figure.percentChange === null)).toBe(true)
+    expect(dashboard.allCrime.current).toBe(sumOf(countByType(january, CHARNWOOD), (type) => type !== 'Anti-social behaviour'))
+    const page = await analyst.get(`/performance?area=${CHARNWOOD}&period=month&month=2019-01&compare=previous`)
+    expect(page.body).toContain('so police.uk figures for every force together are not compared')
+    const csv = await analyst.get(`/performance/export/dashboard?area=${CHARNWOOD}&period=month&month=2019-01&compare=previous&format=csv`)
+    expect(csv.body).toContain('Burglary,')
+    expect(csv.body).toContain('so police.uk figures for every force together are not compared')
   })
 
   it('a quarter sums its months; a comparison with months not loaded is not made, and the gaps are named', async () => {
@@ -287,13 +317,14 @@ describe('pages, exports and access', () => {
   })
 
   it('exports the dashboard table as CSV and Excel with the same figures', async () => {
-    const dashboard = await dashboardOf(`area=${CHARNWOOD}&period=month&month=2019-01&compare=previous`)
-    const csv = await analyst.get(`/performance/export/dashboard?area=${CHARNWOOD}&period=month&month=2019-01&compare=previous&format=csv`)
+    const query = `area=${CHARNWOOD}&period=month&month=2019-01&compare=previous&force=${encodeURIComponent('Leicestershire Police')}`
+    const dashboard = await dashboardOf(query)
+    const csv = await analyst.get(`/performance/export/dashboard?${query}&format=csv`)
     expect(csv.statusCode).toBe(200)
     expect(csv.headers['content-type']).toContain('text/csv')
     const burglary = figureOf(dashboard, 'Burglary')
     expect(csv.body).toContain(`Burglary,${burglary.current},${burglary.previous},`)
-    const xlsx = await analyst.get(`/performance/export/dashboard?area=${CHARNWOOD}&period=month&month=2019-01&compare=previous&format=xlsx`)
+    const xlsx = await analyst.get(`/performance/export/dashboard?${query}&format=xlsx`)
     const zip = await JSZip.loadAsync(xlsx.rawPayload)
     const sheet = await zip.file('xl/worksheets/sheet1.xml')!.async('string')
     expect(sheet).toContain(`<v>${burglary.current}</v>`)
@@ -333,6 +364,16 @@ describe('pages, exports and access', () => {
     const backwards = await analyst.get('/api/v1/performance/dashboard?period=custom&from=2019-02&to=2019-01')
     expect(backwards.statusCode).toBe(400)
     expect(backwards.body).toContain('The last month must be the same as or after the first month')
+    // A year such as 0000 is a typing slip, refused rather than counted back to before the year 1.
+    for (const slip of ['period=month&month=0000-05', 'month=0999-05', 'period=custom&from=0000-01&to=0000-02']) {
+      const response = await analyst.get(`/api/v1/performance/dashboard?${slip}`)
+      expect(response.statusCode, slip).toBe(400)
+    }
+    expect((await analyst.get(`/performance?area=${CHARNWOOD}&month=0000-05`)).statusCode).toBe(400)
+    expect((await analyst.get(`/api/v1/performance/trend?crimeType=${encodeURIComponent('ASB incidents (case records)')}&to=0004-01`)).statusCode).toBe(400)
+    const overlapping = await analyst.get('/api/v1/performance/dashboard?period=custom&from=2017-01&to=2019-01&compare=last_year')
+    expect(overlapping.statusCode).toBe(400)
+    expect(overlapping.json().message).toContain('compare it with the previous period')
   })
 
   it('a choice that cannot be shown gives the form again with a GOV.UK error summary, not a dead end', async () => {

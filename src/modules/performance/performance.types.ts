@@ -53,9 +53,16 @@ export interface Dashboard {
   asb: { police: FigureRow; cases: FigureRow }
   /** Crimes the force reported in the period with no location (counted only for the whole partnership). */
   noLocation: number
-  /** Months of the period and comparison with no police.uk file loaded for any force. */
+  /**
+   * Months of the period chosen and of the comparison with no police.uk file loaded. When the months loaded run
+   * without a gap, `period` is those months and `comparison` the same months of the comparison period.
+   */
   missingMonths: string[]
   missingComparisonMonths: string[]
+  /** Why police.uk figures are not compared (their previous counts are null), or null when they are. */
+  notCompared: string | null
+  /** What a reader must know before reading the figures: months not loaded, and why they are not compared. */
+  warnings: string[]
   /** The forces with data for the area, for the filter. */
   forces: string[]
   sources: string[]

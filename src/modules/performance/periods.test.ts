@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { addMonths, comparisonOf, monthsBetween, periodOf } from './periods.js'
+import { addMonths, comparisonOf, MONTH_PATTERN, monthsBetween, partOf, periodOf } from './periods.js'
 
 describe('reporting periods', () => {
   it('a month, and the same month a year earlier or the month before', () => {
@@ -32,6 +32,29 @@ describe('reporting periods', () => {
     expect(() => periodOf('custom', '', { to: '2019-01' })).toThrow('Enter the first month of the range')
     expect(() => periodOf('custom', '', { from: '2019-02', to: '2019-01' })).toThrow('The last month must be the same as or after the first month')
     expect(() => periodOf('custom', '', { from: '2000-01', to: '2019-01' })).toThrow('A range can be at most ten years')
+  })
+
+  it('a range of more than 12 months is not compared with a year earlier, which would count its months twice', () => {
+    const twoYears = periodOf('custom', '', { from: '2018-01', to: '2019-12' })
+    expect(() => comparisonOf(twoYears, 'last_year')).toThrow('A range of more than 12 months overlaps the same period a year earlier')
+    expect(comparisonOf(twoYears, 'previous')).toMatchObject({ from: '2016-01', to: '2017-12' })
+    expect(comparisonOf(periodOf('custom', '', { from: '2018-01', to: '2018-12' }), 'last_year')).toMatchObject({ from: '2017-01', to: '2017-12' })
+  })
+
+  it('some months of a period are labelled as such, and compared with the same months', () => {
+    const quarter = periodOf('quarter', '2019-02')
+    const loaded = partOf(quarter, '2019-01', '2019-02', 'the months loaded of')
+    expect(loaded).toMatchObject({ kind: 'quarter', from: '2019-01', to: '2019-02', months: 2, label: 'January 2019 to February 2019, the months loaded of Quarter 4 2018/19' })
+    expect(comparisonOf(quarter, 'last_year', loaded)).toMatchObject({ from: '2018-01', to: '2018-02', label: 'January 2018 to February 2018, the same months of Quarter 4 2017/18' })
+    // The quarter before is October to December 2018: its first two months.
+    expect(comparisonOf(quarter, 'previous', loaded)).toMatchObject({ from: '2018-10', to: '2018-11', label: 'October 2018 to November 2018, the same months of October 2018 to December 2018' })
+  })
+
+  it('a month is a year 2000 to 2099: a year such as 0005 is refused rather than counted back into nonsense', () => {
+    expect(MONTH_PATTERN.test('2019-01')).toBe(true)
+    for (const slip of ['0000-05', '0999-05', '1999-12', '2019-13', '2019-00', '2019-1', '21019-01']) expect(MONTH_PATTERN.test(slip), slip).toBe(false)
+    expect(addMonths('2000-01', -1)).toBe('1999-12')
+    expect(addMonths('2000-01', -120)).toBe('1990-01')
   })
 
   it('month arithmetic crosses years', () => {

@@ -7,10 +7,11 @@ import type { Comparison, Period, PeriodKind } from './performance.types.js'
  */
 
 const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December']
-export const MONTH_PATTERN = /^\d{4}-(0[1-9]|1[0-2])$/
+// Years 2000 to 2099: police.uk data starts in December 2010, and a year such as 0005 is a typing slip.
+export const MONTH_PATTERN = /^20\d{2}-(0[1-9]|1[0-2])$/
 
 const index = (month: string) => Number(month.slice(0, 4)) * 12 + Number(month.slice(5, 7)) - 1
-const fromIndex = (value: number) => `${Math.floor(value / 12)}-${String((value % 12) + 1).padStart(2, '0')}`
+const fromIndex = (value: number) => `${String(Math.floor(value / 12)).padStart(4, '0')}-${String((value % 12) + 1).padStart(2, '0')}`
 
 export function addMonths(month: string, count: number): string {
   return fromIndex(index(month) + count)
@@ -38,20 +39,28 @@ const financialYearLabel = (startYear: number) => `${startYear}/${String((startY
 
 const rangeLabel = (from: string, to: string) => (from === to ? monthLabel(from) : `${monthLabel(from)} to ${monthLabel(to)}`)
 
+/** A period's own name without its months ("Quarter 4 2018/19", "2018/19 to date"), or null for a month or range. */
+function nameOf(kind: PeriodKind, from: string): string | null {
+  const startYear = financialYearStart(from)
+  if (kind === 'quarter') return `Quarter ${Math.floor(((Number(from.slice(5, 7)) - 4 + 12) % 12) / 3) + 1} ${financialYearLabel(startYear)}`
+  if (kind === 'year') return financialYearLabel(startYear)
+  if (kind === 'ytd') return `${financialYearLabel(startYear)} to date`
+  return null
+}
+
 function make(kind: PeriodKind, from: string, to: string): Period {
-  const months = index(to) - index(from) + 1
+  const name = nameOf(kind, from)
   const range = rangeLabel(from, to)
-  let label = range
-  if (kind === 'quarter') {
-    const startYear = financialYearStart(from)
-    const quarter = Math.floor((((Number(from.slice(5, 7)) - 4 + 12) % 12) / 3)) + 1
-    label = `Quarter ${quarter} ${financialYearLabel(startYear)} (${range})`
-  } else if (kind === 'year') {
-    label = `${financialYearLabel(financialYearStart(from))} (${range})`
-  } else if (kind === 'ytd') {
-    label = `${financialYearLabel(financialYearStart(from))} to date (${range})`
-  }
-  return { kind, from, to, label, months }
+  return { kind, from, to, label: name ? `${name} (${range})` : range, months: index(to) - index(from) + 1 }
+}
+
+/**
+ * Some months of a period, labelled as such: "January 2019 to February 2019, the months loaded of Quarter 4 2018/19".
+ * A quarter still under way is counted over its loaded months and compared with the same months a year earlier.
+ */
+export function partOf(period: Period, from: string, to: string, which: 'the months loaded of' | 'the same months of'): Period {
+  const whole = nameOf(period.kind, period.from) ?? rangeLabel(period.from, period.to)
+  return { kind: period.kind, from, to, label: `${rangeLabel(from, to)}, ${which} ${whole}`, months: index(to) - index(from) + 1 }
 }
 
 /** The period of the given kind that contains (or, for the year to date, ends at) the month. */
@@ -82,13 +91,19 @@ export function periodOf(kind: PeriodKind, month: string, custom?: { from?: stri
   }
 }
 
-/** The same period a year earlier, or the period of equal length just before. */
-export function comparisonOf(period: Period, compare: Comparison): Period {
+/**
+ * The same period a year earlier, or the period of equal length just before. When only some months of the period
+ * are counted, the comparison is the same months of that period.
+ */
+export function comparisonOf(period: Period, compare: Comparison, counted: Period = period): Period {
+  if (compare === 'last_year' && period.months > 12) {
+    throw new RuleError('compare', 'A range of more than 12 months overlaps the same period a year earlier: compare it with the previous period')
+  }
   const shift = compare === 'last_year' ? -12 : -period.months
-  const from = addMonths(period.from, shift)
-  const to = addMonths(period.to, shift)
   // A year earlier keeps the period's kind (a quarter stays a quarter); the period before is just a range.
-  return compare === 'last_year' ? make(period.kind, from, to) : make('custom', from, to)
+  const whole = compare === 'last_year' ? make(period.kind, addMonths(period.from, shift), addMonths(period.to, shift)) : make('custom', addMonths(period.from, shift), addMonths(period.to, shift))
+  if (counted.from === period.from && counted.to === period.to) return whole
+  return partOf(whole, addMonths(counted.from, shift), addMonths(counted.to, shift), 'the same months of')
 }
 
 export const PERIOD_KINDS: { value: PeriodKind; text: string }[] = [

@@ -86,24 +86,12 @@ export function policeImportsService(deps: { database: Database; audit: AuditSer
   /** Imports one file in its own transaction and records the outcome; never throws for a bad file. */
   async function importFile(actor: Actor, file: PoliceFileOnDisk, options: { onProgress?: (progress: ImportProgress) => void; log?: ErrorLog } = {}): Promise<FileOutcome> {
     let stream: ReturnType<FileHandle['createReadStream']> | undefined
+    let result: ImportedFile
     try {
       // Opened before the import starts: a stream that fails to open while the transaction begins would throw
       // its error with nobody listening and bring the process down.
       stream = (await open(file.path)).createReadStream()
-      const result = await importPoliceFile(database, {
-        fileName: file.fileName,
-        stream,
-        totalBytes: file.size,
-        importedBy: actor.userId,
-        onProgress: options.onProgress,
-      })
-      await audit.record(actor, {
-        action: 'police_file.imported',
-        recordType: 'police_file',
-        recordId: result.fileId,
-        details: { fileName: result.fileName, force: result.force, month: result.month, rows: result.rows, replacedRows: result.replacedRows },
-      })
-      return { status: 'imported', result }
+      result = await importPoliceFile(database, { fileName: file.fileName, stream, totalBytes: file.size, importedBy: actor.userId, onProgress: options.onProgress })
     } catch (error) {
       const message = error instanceof PoliceFileError ? error.message : unexpectedErrorMessage(file.fileName)
       if (!(error instanceof PoliceFileError)) options.log?.error({ error: (error as Error)?.name ?? typeof error, code: (error as { code?: string })?.code }, 'police.uk import failed')
@@ -112,6 +100,18 @@ export function policeImportsService(deps: { database: Database; audit: AuditSer
     } finally {
       stream?.destroy()
     }
+    // The month is committed by now: it is reported as imported even if its audit entry then fails.
+    try {
+      await audit.record(actor, {
+        action: 'police_file.imported',
+        recordType: 'police_file',
+        recordId: result.fileId,
+        details: { fileName: result.fileName, force: result.force, month: result.month, rows: result.rows, replacedRows: result.replacedRows },
+      })
+    } catch (error) {
+      options.log?.error({ error: (error as Error)?.name ?? typeof error, code: (error as { code?: string })?.code }, 'recording a police.uk import in the audit log failed')
+    }
+    return { status: 'imported', result }
   }
 
   async function run(job: StoredJob, actor: Actor, files: PoliceFileOnDisk[], log?: ErrorLog) {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { readdirSync, readFileSync } from 'node:fs'
+import { copyFileSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url'
 import type { LightMyRequestResponse } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Agent, createTestApp, type TestApp } from '../../../test/helpers/app.js'
-import type { ImportJob } from './police-imports.service.js'
+import type { AuditService } from '../audit/audit.service.js'
+import { type ImportJob, policeImportsService } from './police-imports.service.js'
 
 const DATA = fileURLToPath(new URL('../../../../shared/data/police-uk/', import.meta.url))
 const read = (name: string) => readFileSync(path.join(DATA, name))
@@ -300,6 +301,22 @@ describe('import jobs', () => {
     const job = t.services.policeImports.job(actor(analyst.user.id), started.jobId)
     expect(job.files[0]).toMatchObject({ status: 'rejected', error: '2019-02-leicestershire-street.csv could not be imported because of an unexpected error. Nothing from it was saved: try again, and if it happens again tell your system administrator.' })
     expect(logged).toEqual([{ details: { error: 'Error', code: 'ENOENT' }, message: 'police.uk import failed' }])
+  })
+
+  it('reports a month as imported when it was, even if its audit entry then fails', async () => {
+    const analyst = await t.signInAs(['analyst'])
+    const logged: string[] = []
+    const failingAudit = { record: (_actor: unknown, event: { action: string }) => (event.action === 'police_file.imported' ? Promise.reject(new Error('audit down')) : t.services.audit.record(_actor as never, event as never)) }
+    const imports = policeImportsService({ database: t.testDb.database, audit: failingAudit as unknown as AuditService })
+    const copy = path.join(tmpdir(), `scp-police-audit-${randomBytes(4).toString('hex')}.csv`)
+    copyFileSync(path.join(DATA, '2018-10-leicestershire-street.csv'), copy)
+
+    const outcome = await imports.importFile(actor(analyst.user.id), { fileName: '2018-10-leicestershire-street.csv', path: copy, size: statSync(copy).size }, { log: { error: (_details, message) => logged.push(message) } })
+    rmSync(copy, { force: true })
+
+    expect(outcome.status).toBe('imported')
+    expect(logged).toEqual(['recording a police.uk import in the audit log failed'])
+    expect(await db().selectFrom('police_files').select('month').where('month', '=', '2018-10').execute()).toHaveLength(1)
   })
 
   it('keeps the last 50 jobs', async () => {

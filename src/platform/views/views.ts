@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify'
 import fp from 'fastify-plugin'
 import nunjucks from 'nunjucks'
 import type { Permission } from '../../modules/auth/permissions.js'
+import { monthRanges } from '../dates.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const require = createRequire(import.meta.url)
@@ -20,20 +21,6 @@ declare module 'fastify' {
 const ukDateTime = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/London' })
 const ukDate = new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeZone: 'Europe/London' })
 
-/** 'YYYY-MM' months as runs: "October 2017 to February 2018 and April 2018". */
-function monthRanges(months: string[]): string {
-  const label = (month: string) => `${MONTHS[Number(month.slice(5, 7)) - 1]} ${month.slice(0, 4)}`
-  const index = (month: string) => Number(month.slice(0, 4)) * 12 + Number(month.slice(5, 7))
-  const runs: string[][] = []
-  for (const month of [...months].sort()) {
-    const run = runs.at(-1)
-    if (run && index(month) === index(run.at(-1)!) + 1) run.push(month)
-    else runs.push([month])
-  }
-  const texts = runs.map((run) => (run.length === 1 ? label(run[0]!) : `${label(run[0]!)} to ${label(run.at(-1)!)}`))
-  return texts.length > 1 ? `${texts.slice(0, -1).join(', ')} and ${texts.at(-1)}` : (texts[0] ?? '')
-}
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December']
 
 export function createViewEnvironment(): nunjucks.Environment {
   const env = new nunjucks.Environment(
