@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { expectInOrder } from '../../../test/helpers/text.js'
 import { meetingRecordFixture, pdfPages } from './meeting-record.fixtures.js'
 import { agendaPdf, minutesPdf } from './minutes-pdf.js'
 
@@ -30,12 +31,7 @@ describe('minutesPdf', () => {
       'CHAIR Signed: Date:',
       'ACTIONS ARISING Minute Action Owner Due',
     ]
-    let from = 0
-    for (const expected of inOrder) {
-      const at = text.indexOf(expected, from)
-      expect(at, expected).toBeGreaterThanOrEqual(from)
-      from = at + expected.length
-    }
+    expectInOrder(text, inOrder)
     expect(text).toContain('6 Circulate the drone bid to partners Mark Oswin (Charnwood Borough Council)')
     expect(text).not.toContain('Ashby')
     expect(text).not.toContain('DRAFT')

@@ -1,5 +1,6 @@
 import JSZip from 'jszip'
 import { describe, expect, it } from 'vitest'
+import { expectInOrder } from '../../../test/helpers/text.js'
 import { docxHtml, pdfPages } from '../minutes/meeting-record.fixtures.js'
 import {
   CLOSING_NOTE,
@@ -407,12 +408,7 @@ describe('reportToPdf', () => {
       'police.uk street-level crime data, Leicestershire Police, October to December 2018',
       'Percentages are shown only with the numbers behind them.',
     ]
-    let from = 0
-    for (const expected of inOrder) {
-      const at = text.indexOf(expected, from)
-      expect(at, expected).toBeGreaterThanOrEqual(from)
-      from = at + expected.length
-    }
+    expectInOrder(text, inOrder)
     expect(text).toContain(CLOSING_NOTE)
     pages.forEach((page, index) => expect(page).toContain(`Page ${index + 1} of ${pages.length}`))
   })
