@@ -10,7 +10,7 @@ import { buildReport, dashboardChart, mapSvg, reportFileName, trendChart } from 
 import * as schemas from './performance.schemas.js'
 import { ALL_CRIME, ASB_CASES, CHOICES } from './performance.service.js'
 import type { Dashboard, ExportTable, FigureRow } from './performance.types.js'
-import { COMPARISONS, monthLabel, PERIOD_KINDS } from './periods.js'
+import { COMPARISONS, MONTH_PATTERN, monthLabel, PERIOD_KINDS } from './periods.js'
 
 const access = { access: 'performance:read' } as const
 
@@ -65,7 +65,7 @@ export async function performanceRoutes(app: FastifyInstance, { services }: { se
    * months, the last month before the first) answered with the form again and a GOV.UK error summary.
    */
   async function page<S extends z.ZodType>(request: FastifyRequest, reply: FastifyReply, schema: S, form: PageForm, render: (query: z.output<S>) => Promise<FastifyReply>) {
-    const invalid = async (errors: FormErrors) => reply.code(400).render('performance/views/invalid.njk', { ...(await choices()), ...form, errors, query: request.query })
+    const invalid = async (errors: FormErrors) => reply.code(400).render('performance/views/invalid.njk', { ...(await choices((request.query as { month?: unknown }).month)), ...form, errors, query: request.query })
     const parsed = parseForm(schema, request.query)
     if (!parsed.ok) return invalid(parsed.errors)
     try {
@@ -77,15 +77,18 @@ export async function performanceRoutes(app: FastifyInstance, { services }: { se
   }
 
   /** What every page's filter form needs. */
-  async function choices(force: string | null = null) {
+  /** The form's choices. A month asked for that has no data stays in the list, so showing the figures again keeps it. */
+  async function choices(asked?: unknown) {
     // Every page offers the force filter, so that a force chosen on the dashboard stays chosen on the others.
-    const [areas, months, forces] = await Promise.all([performance.areas(), performance.loadedMonths(force), performance.forces()])
-    return { areas, months: [...months].reverse().map((month) => ({ value: month, text: monthLabel(month) })), periodKinds: PERIOD_KINDS, comparisons: COMPARISONS, crimeTypeChoices: CHOICES, forces }
+    const [areas, loaded, forces] = await Promise.all([performance.areas(), performance.loadedMonths(), performance.forces()])
+    const months = [...loaded].reverse().map((month) => ({ value: month, text: monthLabel(month) }))
+    if (typeof asked === 'string' && MONTH_PATTERN.test(asked) && !loaded.includes(asked)) months.unshift({ value: asked, text: `${monthLabel(asked)} (no police.uk data)` })
+    return { areas, months, periodKinds: PERIOD_KINDS, comparisons: COMPARISONS, crimeTypeChoices: CHOICES, forces }
   }
 
   app.get('/performance', { config: access, schema: { hide: true } }, (request, reply) =>
     page(request, reply, schemas.periodQuery, { title: 'Crime and ASB performance', formAction: '/performance', showPeriod: true }, async (query) => {
-      const common = await choices()
+      const common = await choices(query.month)
       if (!common.months.length) return reply.render('performance/views/dashboard.njk', { title: 'Crime and ASB performance', ...common, query: query, empty: true })
       const dashboard = await performance.dashboard(query)
       const qs = queryString({ ...query, month: dashboard.period.to })
@@ -110,7 +113,7 @@ export async function performanceRoutes(app: FastifyInstance, { services }: { se
 
   app.get('/performance/trends', { config: access, schema: { hide: true } }, (request, reply) =>
     page(request, reply, schemas.trendQuery, { title: 'Five-year trend', formAction: '/performance/trends', showCrimeType: true, showTo: true }, async (query) => {
-      const common = await choices()
+      const common = await choices(query.to)
       const trend = await performance.trend(query)
       const qs = queryString({ ...query, to: trend.to })
       return reply.render('performance/views/trend.njk', {
@@ -127,13 +130,13 @@ export async function performanceRoutes(app: FastifyInstance, { services }: { se
 
   app.get('/performance/top-areas', { config: access, schema: { hide: true } }, (request, reply) =>
     page(request, reply, schemas.topAreasQuery, { title: 'Areas with the highest levels of crime', formAction: '/performance/top-areas', showPeriod: true, showCrimeType: true, excludeCases: true }, async (query) => {
-      const common = await choices()
+      const common = await choices(query.month)
       const top = await performance.topAreas(query)
       const qs = queryString({ ...query, month: top.period.to })
       return reply.render('performance/views/top-areas.njk', {
         title: `Areas with the highest levels of crime in ${top.area.name}`,
         ...common,
-        query: { ...query, month: top.period.to },
+        query: { ...query, month: query.month ?? top.period.to },
         top,
         rows: top.rows.slice(0, 20).map((row, index) => ({ rank: index + 1, row, formatted: formatChange(row) })),
         links: { csv: `/performance/export/top-areas?${qs}&format=csv`, xlsx: `/performance/export/top-areas?${qs}&format=xlsx`, dashboard: `/performance?${queryString({ ...query, crimeType: undefined, level: undefined, sort: undefined, month: top.period.to })}` },
@@ -143,14 +146,14 @@ export async function performanceRoutes(app: FastifyInstance, { services }: { se
 
   app.get('/performance/map', { config: access, schema: { hide: true } }, (request, reply) =>
     page(request, reply, schemas.mapQuery, { title: 'Hotspot map', formAction: '/performance/map', showPeriod: true, showCrimeType: true, excludeCases: true }, async (query) => {
-      const common = await choices()
+      const common = await choices(query.month)
       const map = await performance.map(query, { points: query.view === 'points' })
       const qs = queryString({ ...query, month: map.period.to })
       const ranked = [...map.lsoas].filter((lsoa) => lsoa.count > 0).sort((a, b) => b.count - a.count || a.code.localeCompare(b.code))
       return reply.render('performance/views/map.njk', {
         title: `Hotspot map of ${map.area.name}`,
         ...common,
-        query: { ...query, month: map.period.to },
+        query: { ...query, month: query.month ?? map.period.to },
         map,
         svg: mapSvg(map, query.view),
         classes: query.view === 'areas' ? choroplethClasses(map.lsoas.map((lsoa) => lsoa.count)) : [],

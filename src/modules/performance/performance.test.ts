@@ -376,6 +376,16 @@ describe('pages, exports and access', () => {
     expect(overlapping.json().message).toContain('compare it with the previous period')
   })
 
+  it('a month asked for with no data stays chosen on the form, said to have no data', async () => {
+    const page = await analyst.get(`/performance?area=${CHARNWOOD}&period=month&month=2019-06&compare=previous`)
+    expect(page.statusCode).toBe(200)
+    expect(page.body).toContain('<option value="2019-06" selected>June 2019 (no police.uk data)</option>')
+    expect(page.body).toContain('No police.uk data is loaded for June 2019.')
+    const loaded = await analyst.get(`/performance?area=${CHARNWOOD}&period=month&month=2019-01&compare=previous`)
+    expect(loaded.body).toContain('<option value="2019-01" selected>January 2019</option>')
+    expect(loaded.body).not.toContain('(no police.uk data)')
+  })
+
   it('a choice that cannot be shown gives the form again with a GOV.UK error summary, not a dead end', async () => {
     const custom = await analyst.get(`/performance?area=${CHARNWOOD}&period=custom&from=&to=`)
     expect(custom.statusCode).toBe(400)
