@@ -132,6 +132,32 @@ describe('a period only partly loaded', () => {
     expect(dashboard.allCrime).toMatchObject({ previous: null, percentChange: null, direction: null })
   })
 
+  it('compares every force together unless another force has files for one side only', async () => {
+    const db = testDb.database.db
+    const btp = await db
+      .insertInto('police_files')
+      .values({ force: 'British Transport Police', month: '2021-01', file_name: '2021-01-btp-street.csv', sha256: 'y', row_count: 100, rows_no_location: 0, rows_outside_area: 96 })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    await db
+      .insertInto('police_crime_counts')
+      .values({ file_id: btp.id, month: '2021-01', reported_by: 'British Transport Police', district_code: CHARNWOOD, lsoa_code: 'E01025670', located: true, crime_type: 'Bicycle theft', crime_type_label: 'Bicycle theft', crimes: 4 })
+      .execute()
+    // Most of the force's crimes are elsewhere in the country, so its months are not needed for a month to count as loaded.
+    try {
+      // June 2021 against June 2020: the force's one file lies between them, on neither side.
+      expect((await service.dashboard({ area: CHARNWOOD, period: 'month', month: '2021-06', compare: 'last_year' })).notCompared).toBeNull()
+      const january = await service.dashboard({ area: CHARNWOOD, period: 'month', month: '2021-01', compare: 'last_year' })
+      expect(january.notCompared).toBe(
+        'British Transport Police files are not loaded for January 2020, so police.uk figures for every force together are not compared. Choose a force under \u201cReported by\u201d to compare its figures.',
+      )
+      const leicestershire = await service.dashboard({ area: CHARNWOOD, period: 'month', month: '2021-01', compare: 'last_year', force: 'Leicestershire Police' })
+      expect(leicestershire.notCompared).toBeNull()
+    } finally {
+      await db.deleteFrom('police_files').where('id', '=', btp.id).execute()
+    }
+  })
+
   it('is not compared when a month in the middle of the period is missing', async () => {
     await testDb.database.db.deleteFrom('police_files').where('month', '=', '2019-05').execute()
     const dashboard = await service.dashboard({ area: CHARNWOOD, period: 'quarter', month: '2019-06', compare: 'previous' })

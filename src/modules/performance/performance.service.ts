@@ -155,7 +155,8 @@ export function performanceService(deps: { database: Database; audit: AuditServi
     for (const force of inArea) {
       const has = files.get(force)
       const lacking = months.filter((month) => !has?.has(month))
-      if (has?.size && lacking.length) {
+      // A force with no file on either side adds nothing to either: only one side having its crimes is uneven.
+      if (lacking.length && lacking.length < months.length) {
         return `${force} files are not loaded for ${monthRanges(lacking)}, so police.uk figures for every force together are not compared. Choose a force under “Reported by” to compare its figures.`
       }
     }

@@ -152,6 +152,9 @@ describe('the dashboard against the real police.uk files', () => {
     const csv = await analyst.get(`/performance/export/dashboard?area=${CHARNWOOD}&period=month&month=2019-01&compare=previous&format=csv`)
     expect(csv.body).toContain('Burglary,')
     expect(csv.body).toContain('so police.uk figures for every force together are not compared')
+    // December against November: British Transport Police has a file for neither, so every force together is compared.
+    const before = await dashboardOf(`area=${CHARNWOOD}&period=month&month=2018-12&compare=previous`)
+    expect(before.notCompared).toBeNull()
   })
 
   it('a quarter sums its months; a comparison with months not loaded is not made, and the gaps are named', async () => {
