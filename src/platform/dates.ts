@@ -24,16 +24,27 @@ export function daysBetween(from: string, to: string): number {
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December']
 
+/** A 'YYYY-MM' month as a count of months, for month arithmetic. */
+export const monthIndex = (month: string) => Number(month.slice(0, 4)) * 12 + Number(month.slice(5, 7)) - 1
+
+/** "January 2019" */
+export function monthLabel(month: string): string {
+  return `${MONTHS[Number(month.slice(5, 7)) - 1]} ${month.slice(0, 4)}`
+}
+
+/** "Jan 2019" */
+export function shortMonthLabel(month: string): string {
+  return `${MONTHS[Number(month.slice(5, 7)) - 1]!.slice(0, 3)} ${month.slice(0, 4)}`
+}
+
 /** 'YYYY-MM' months as runs: "October 2017 to February 2018 and April 2018". */
 export function monthRanges(months: string[]): string {
-  const label = (month: string) => `${MONTHS[Number(month.slice(5, 7)) - 1]} ${month.slice(0, 4)}`
-  const index = (month: string) => Number(month.slice(0, 4)) * 12 + Number(month.slice(5, 7))
   const runs: string[][] = []
   for (const month of [...months].sort()) {
     const run = runs.at(-1)
-    if (run && index(month) === index(run.at(-1)!) + 1) run.push(month)
+    if (run && monthIndex(month) === monthIndex(run.at(-1)!) + 1) run.push(month)
     else runs.push([month])
   }
-  const texts = runs.map((run) => (run.length === 1 ? label(run[0]!) : `${label(run[0]!)} to ${label(run.at(-1)!)}`))
+  const texts = runs.map((run) => (run.length === 1 ? monthLabel(run[0]!) : `${monthLabel(run[0]!)} to ${monthLabel(run.at(-1)!)}`))
   return texts.length > 1 ? `${texts.slice(0, -1).join(', ')} and ${texts.at(-1)}` : (texts[0] ?? '')
 }

@@ -1,3 +1,4 @@
+import { monthIndex as index, monthLabel } from '../../platform/dates.js'
 import { RuleError } from '../../platform/http/errors.js'
 import type { Comparison, Period, PeriodKind } from './performance.types.js'
 
@@ -6,11 +7,9 @@ import type { Comparison, Period, PeriodKind } from './performance.types.js'
  * (April to March), the financial year to date, or a custom range of months. Months are 'YYYY-MM'.
  */
 
-const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December']
 // Years 2000 to 2099: police.uk data starts in December 2010, and a year such as 0005 is a typing slip.
 export const MONTH_PATTERN = /^20\d{2}-(0[1-9]|1[0-2])$/
 
-const index = (month: string) => Number(month.slice(0, 4)) * 12 + Number(month.slice(5, 7)) - 1
 const fromIndex = (value: number) => `${String(Math.floor(value / 12)).padStart(4, '0')}-${String((value % 12) + 1).padStart(2, '0')}`
 
 export function addMonths(month: string, count: number): string {
@@ -23,15 +22,8 @@ export function monthsBetween(from: string, to: string): string[] {
   return months
 }
 
-/** "January 2019" */
-export function monthLabel(month: string): string {
-  return `${MONTH_NAMES[Number(month.slice(5, 7)) - 1]} ${month.slice(0, 4)}`
-}
-
-/** "Jan 2019" */
-export function shortMonthLabel(month: string): string {
-  return `${MONTH_NAMES[Number(month.slice(5, 7)) - 1]!.slice(0, 3)} ${month.slice(0, 4)}`
-}
+// The month's names live with the other calendar formats; the performance module reads them from here.
+export { monthLabel, shortMonthLabel } from '../../platform/dates.js'
 
 /** The financial year a month falls in, by its starting year: January 2019 is in 2018/19. */
 const financialYearStart = (month: string) => Number(month.slice(0, 4)) - (Number(month.slice(5, 7)) < 4 ? 1 : 0)
