@@ -5,7 +5,6 @@ import type { FastifyInstance, FastifyReply } from 'fastify'
 import fp from 'fastify-plugin'
 import nunjucks from 'nunjucks'
 import type { Permission } from '../../modules/auth/permissions.js'
-import { monthRanges } from '../dates.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const require = createRequire(import.meta.url)
@@ -30,7 +29,6 @@ export function createViewEnvironment(): nunjucks.Environment {
   env.addFilter('dateTime', (value: Date | string | null) => (value ? ukDateTime.format(new Date(value)) : ''))
   env.addFilter('date', (value: Date | string | null) => (value ? ukDate.format(new Date(value)) : ''))
   env.addFilter('number', (value: number | null | undefined) => (typeof value === 'number' ? value.toLocaleString('en-GB') : ''))
-  env.addFilter('monthList', (months: string[]) => monthRanges(months))
   return env
 }
 
