@@ -11,6 +11,11 @@ import type { Role } from '../auth/permissions.js'
 let counter = 0
 const unique = () => `${Date.now().toString(36)}-${(counter++).toString(36)}`
 
+// The forward programme is in the order items were added; PGlite's clock has only milliseconds, so two items
+// written one after the other could share a time and fall back to id order. Each gets a later time than the last.
+let lastItemAt = 0
+const nextItemAt = () => new Date((lastItemAt = Math.max(Date.now(), lastItemAt + 1)))
+
 export const today = () => todayInLondon()
 export const inDays = (days: number) => addDays(todayInLondon(), days)
 
@@ -138,6 +143,7 @@ export function governanceFixtures(t: TestApp) {
           deferred_reason: options.deferredReason ?? null,
           minutes: options.minutes ?? null,
           created_by: options.createdBy,
+          created_at: nextItemAt(),
         })
         .returning(['id', 'title'])
         .executeTakeFirstOrThrow()
