@@ -775,10 +775,13 @@ describe('record()', () => {
         .execute()
     await paper('ASB report', false)
     await paper('Old draft', true)
+    // Actions of one item are listed in the order raised; PGlite's clock has only milliseconds, so each is a second apart.
+    const raisedFrom = Date.now()
+    let raised = 0
     const action = async (values: { text: string; dueOn?: string }, owners: { user_id?: string; contact_id?: string; organisation_id?: string }[]) => {
       const row = await db()
         .insertInto('actions')
-        .values({ body_id: a.body.id, meeting_id: a.meeting.id, agenda_item_id: a.meeting.item(5), text: values.text, due_on: values.dueOn ?? null, due_next_meeting: !values.dueOn, created_by: a.clerk.user.id })
+        .values({ body_id: a.body.id, meeting_id: a.meeting.id, agenda_item_id: a.meeting.item(5), text: values.text, due_on: values.dueOn ?? null, due_next_meeting: !values.dueOn, created_by: a.clerk.user.id, created_at: new Date(raisedFrom + 1000 * raised++) })
         .returning('id')
         .executeTakeFirstOrThrow()
       for (const owner of owners) await db().insertInto('action_owners').values({ action_id: row.id, ...owner }).execute()
