@@ -5,7 +5,6 @@
  * the most actions, the home page, the action log of the next meeting and the body's current action log.
  * Target: p95 < 100 ms on PGlite. BENCH_GOVERNANCE_ACTIONS scales the main body; BENCH_RUNS the timed iterations.
  */
-import { cpus, loadavg } from 'node:os'
 import { type Kysely, sql } from 'kysely'
 import { createApp } from '../src/app.js'
 import { services as createServices } from '../src/composition.js'
@@ -16,7 +15,7 @@ import { migrate } from '../src/platform/db/migrate.js'
 import type { DB } from '../src/platform/db/schema.js'
 import { Agent, testConfig } from '../test/helpers/app.js'
 import { FACTORY_PASSWORD } from '../test/helpers/factories.js'
-import { sample } from './timing.js'
+import { machineLoad, sample } from './timing.js'
 
 const MAIN_ACTIONS = Number(process.env.BENCH_GOVERNANCE_ACTIONS ?? 5000)
 const MAIN_MEETINGS = 121
@@ -169,8 +168,7 @@ export async function governanceBench(name: string, target: DatabaseTarget) {
     rows.push({ label: scenario.label, ...(await sample(() => agent.get(scenario.url), RUNS, WARM_UP)), note })
   }
 
-  const load = loadavg().map((value) => value.toFixed(1)).join(', ')
-  console.log(`\n  Server time through app.inject; ${RUNS} runs after ${WARM_UP} warm-up; ${cpus().length} CPUs, load average ${load}.`)
+  console.log(`\n  Server time through app.inject; ${RUNS} runs after ${WARM_UP} warm-up; ${machineLoad()}.`)
   console.log('  | Scenario | p50 | p95 | CPU p50 | target p95 | notes |')
   console.log('  |---|---:|---:|---:|---|---|')
   for (const row of rows) {

@@ -15,7 +15,7 @@
 import { execFile } from 'node:child_process'
 import { createReadStream, openAsBlob, statSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { cpus, loadavg, tmpdir } from 'node:os'
+import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { fileURLToPath } from 'node:url'
@@ -35,7 +35,7 @@ import { migrate } from '../src/platform/db/migrate.js'
 import { Agent, testConfig } from '../test/helpers/app.js'
 import { factories } from '../test/helpers/factories.js'
 import { nationalLsoas, type SyntheticLsoa, writeSyntheticMonth } from './police-synthetic.js'
-import { sample } from './timing.js'
+import { machineLoad, median, sample } from './timing.js'
 
 /** A real month from ../shared, beside this repository as on the build machines. */
 const REAL_MONTH = fileURLToPath(new URL('../../shared/data/police-uk/2019-01-leicestershire-street.csv', import.meta.url))
@@ -64,8 +64,6 @@ const TSX = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url))
 
 const int = (value: number) => Math.round(value).toLocaleString('en-GB')
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
-const load = () => `${cpus().length} CPUs, load average ${loadavg().map((value) => value.toFixed(1)).join(', ')}`
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 
 /** The months ending at LAST_MONTH, oldest first. */
 function monthsBack(count: number): string[] {
@@ -139,7 +137,7 @@ async function bareCopy(target: DatabaseTarget, file: string): Promise<{ rows: n
 async function importBench(target: DatabaseTarget, folder: string) {
   const database = await freshDatabase(target)
   try {
-    console.log(`\n  Import (importPoliceFile; ${load()})`)
+    console.log(`\n  Import (importPoliceFile; ${machineLoad()})`)
     const real: { rows: number; ms: number; replaced: number | null }[] = []
     for (let run = 0; run < REPEATS; run++) {
       const { result, ms } = await timed(() => importFile(database, REAL_MONTH))
@@ -203,7 +201,7 @@ async function memoryBench(target: DatabaseTarget, folder: string, large: string
           // The tables of an in-memory PGlite are in the process too; on disk, what remains is the importer's own.
           { name: 'PGlite on disk', env: (index) => ({ BENCH_CHILD_PGLITE_DIR: path.join(folder, `pglite-${index}`) }) },
         ]
-  console.log(`\n  Memory: peak RSS of a child process (tsx) that opens the database and imports one file (${load()})`)
+  console.log(`\n  Memory: peak RSS of a child process (tsx) that opens the database and imports one file (${machineLoad()})`)
   console.log('  | Database | file rows | import | maxRSS before the import | maxRSS at the end | RSS at the start of the import | RSS peak during the import (sampled) | tables |')
   console.log('  |---|---:|---:|---:|---:|---:|---:|---:|')
   for (const kind of kinds) {
@@ -235,7 +233,7 @@ async function timePages(database: Database, target: DatabaseTarget, scale: stri
       { label: 'Hotspot map page (points, a month)', url: `/performance/map?area=${AREA}&period=month&month=${LAST_MONTH}&view=points`, target: null },
     ]
     const table = async (when: string) => {
-      console.log(`\n  Pages, ${scale}, ${when}: server time through app.inject, ${RUNS} runs after ${WARM_UP} warm-up (${load()})`)
+      console.log(`\n  Pages, ${scale}, ${when}: server time through app.inject, ${RUNS} runs after ${WARM_UP} warm-up (${machineLoad()})`)
       console.log('  | Page | p50 | p95 | CPU p50 | target p95 | URL |')
       console.log('  |---|---:|---:|---:|---|---|')
       let answered = false
@@ -274,7 +272,7 @@ async function importMonths(database: Database, folder: string, months: string[]
     importMs += imported.ms
     rows += imported.result.rows
     await rm(file)
-    if (index % 12 === 11 && months.length > 12) console.log(`    ${index + 1} of ${months.length} months imported (${int(rows)} rows, ${load()})`)
+    if (index % 12 === 11 && months.length > 12) console.log(`    ${index + 1} of ${months.length} months imported (${int(rows)} rows, ${machineLoad()})`)
   }
   const counts = await sql<{ rows: number }>`select count(*)::int as rows from police_crime_counts`.execute(database.db)
   console.log(`  ${months.length} months ${months[0]} to ${months.at(-1)}: ${int(rows)} rows written in ${seconds(generateMs)}, imported in ${seconds(importMs)} (${int((rows / importMs) * 1000)} rows/s); ${int(counts.rows[0]!.rows)} rows of counts`)
@@ -320,7 +318,7 @@ async function nationalBench(target: DatabaseTarget, folder: string) {
 }
 
 export async function performanceBench(label: string, target: DatabaseTarget) {
-  console.log(`\n${label}: performance, police.uk import and dashboards (${load()})`)
+  console.log(`\n${label}: performance, police.uk import and dashboards (${machineLoad()})`)
   const folder = await mkdtemp(path.join(tmpdir(), 'scp-police-bench-'))
   try {
     const national = await importBench(target, folder)

@@ -1,8 +1,15 @@
 /** Timing shared by the benchmark suites. */
 
+import { cpus, loadavg } from 'node:os'
+
+/** How busy the machine was, printed beside each set of timings. */
+export const machineLoad = () => `${cpus().length} CPUs, load average ${loadavg().map((value) => value.toFixed(1)).join(', ')}`
+
 export function percentile(sorted: number[], p: number) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
 }
+
+export const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50)
 
 /**
  * Wall time and this process's CPU time over the runs, after the warm-up: PGlite runs in the process, so on a busy
