@@ -143,7 +143,7 @@ export interface BoundaryLoadSummary {
  */
 export async function loadBoundaries(database: Database, set: BoundarySet): Promise<BoundaryLoadSummary> {
   const wardOf = wardsOfLsoas(set)
-  return database.bulkTransaction(async (tx) => {
+  return database.scriptTransaction(async (tx) => {
     await tx.query(
       `insert into geo_districts (code, name, upper_tier_code, upper_tier_name, region_name)
        select code, name, "upperTierCode", "upperTierName", "regionName"

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto'
 import type { Readable } from 'node:stream'
-import type { BulkTransaction, Database } from '../../platform/db/database.js'
+import type { ScriptTransaction, Database } from '../../platform/db/database.js'
 import { HttpError } from '../../platform/http/errors.js'
 
 /**
@@ -191,7 +191,7 @@ function copyProblem(error: unknown, chunks: PoliceChunks, database: Database, f
 }
 
 /** The first line of the file (counting the header as line 1) whose row matches the condition, and its value. */
-async function firstLine(tx: BulkTransaction, fileId: string, condition: string, column: string) {
+async function firstLine(tx: ScriptTransaction, fileId: string, condition: string, column: string) {
   const rows = await tx.query<{ line: number; value: string | null }>(
     `select line::int, value from (
        select row_number() over (order by seq) + 1 as line, ${column} as value, c.*
@@ -203,7 +203,7 @@ async function firstLine(tx: BulkTransaction, fileId: string, condition: string,
 }
 
 /** Rejects the file, naming the first line at fault, when its rows are not one force's one month. */
-async function check(tx: BulkTransaction, fileId: string, fileName: string): Promise<{ rows: number; force: string; month: string }> {
+async function check(tx: ScriptTransaction, fileId: string, fileName: string): Promise<{ rows: number; force: string; month: string }> {
   const [checks] = await tx.query<Checks>(
     `select coalesce(sum(crimes), 0)::int as rows, min(month) as min_month, max(month) as max_month,
        min(reported_by) as min_force, max(reported_by) as max_force,
@@ -255,7 +255,7 @@ export async function importPoliceFile(database: Database, input: ImportInput): 
   const baseName = fileName.replace(/^.*[\\/]/, '')
   const chunks = new PoliceChunks(input)
   const fileId = randomUUID()
-  return database.bulkTransaction(async (tx) => {
+  return database.scriptTransaction(async (tx) => {
     // The rows' file_id defaults to this setting, so COPY takes the file's own 12 columns and nothing else.
     await tx.query(`select set_config('police_import.file_id', $1, true)`, [fileId])
     // Count a national month (500,000 rows) by hashing in memory: the new rows have no statistics yet, and the planner

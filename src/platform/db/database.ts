@@ -11,14 +11,13 @@ import { pipeline } from 'node:stream/promises'
 import type { DatabaseTarget } from '../../config.js'
 import type { DB } from './schema.js'
 
-/** A client that can run a multi-statement SQL script inside one transaction (for migrations). */
+/**
+ * A transaction on the driver itself, below Kysely: multi-statement SQL scripts (migrations) and bulk loads with COPY
+ * (imports). Nothing of it is visible, or kept, unless all of it commits.
+ */
 export interface ScriptTransaction {
   query<Row>(sql: string, params?: unknown[]): Promise<Row[]>
   exec(sql: string): Promise<void>
-}
-
-/** A script transaction that can also bulk-load rows with COPY, for imports. */
-export interface BulkTransaction extends ScriptTransaction {
   /**
    * Loads CSV text (no header) into the table's columns with COPY. The chunks are streamed to a PostgreSQL server
    * as one COPY; PGlite, which copies only from a blob, takes one COPY per chunk, so a chunk bounds the memory used.
@@ -30,8 +29,6 @@ export interface Database {
   db: Kysely<DB>
   kind: 'pglite' | 'postgres'
   scriptTransaction<T>(work: (tx: ScriptTransaction) => Promise<T>): Promise<T>
-  /** One transaction for a bulk load: nothing of it is visible, or kept, unless all of it commits. */
-  bulkTransaction<T>(work: (tx: BulkTransaction) => Promise<T>): Promise<T>
   /** Resolves when the database answers a query. */
   ping(): Promise<void>
   close(): Promise<void>
@@ -90,7 +87,7 @@ async function openPGlite(dataDir: string | undefined): Promise<Database> {
   const unlock = dataDir ? lockDataDir(dataDir) : () => undefined
   const pglite = await PGlite.create({ dataDir, extensions: { pg_trgm }, parsers: { [INT8_OID]: parseInt8, [DATE_OID]: keepDate } })
   const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) })
-  const transaction = <T>(work: (tx: BulkTransaction) => Promise<T>) =>
+  const scriptTransaction = <T>(work: (tx: ScriptTransaction) => Promise<T>) =>
     pglite.transaction((tx) =>
       work({
         query: async <Row>(text: string, params: unknown[] = []) => (await tx.query<Row>(text, params)).rows,
@@ -106,8 +103,7 @@ async function openPGlite(dataDir: string | undefined): Promise<Database> {
   return {
     db,
     kind: 'pglite',
-    scriptTransaction: transaction,
-    bulkTransaction: transaction,
+    scriptTransaction,
     ping: async () => {
       await pglite.query('select 1')
     },
@@ -136,15 +132,14 @@ async function openPostgres(url: string): Promise<Database> {
   return {
     db,
     kind: 'postgres',
-    scriptTransaction: (work) => transaction(work),
-    bulkTransaction: (work) => transaction(work),
+    scriptTransaction,
     ping: async () => {
       await pool.query('select 1')
     },
     close: () => db.destroy(),
   }
 
-  async function transaction<T>(work: (tx: BulkTransaction) => Promise<T>): Promise<T> {
+  async function scriptTransaction<T>(work: (tx: ScriptTransaction) => Promise<T>): Promise<T> {
     const client = await pool.connect()
     try {
       await client.query('begin')
