@@ -204,4 +204,3 @@ export function performanceRepository(db: Kysely<DB>) {
   }
 }
 
-export type PerformanceRepository = ReturnType<typeof performanceRepository>

@@ -191,7 +191,7 @@ export async function performanceRoutes(app: FastifyInstance, { services }: { se
   })
 
   api.get('/performance/export/map', { config: access, schema: { querystring: schemas.mapQuery.extend(schemas.exportQuery.shape), hide: true } }, async (request, reply) => {
-    const map = await performance.map(request.query)
+    const map = await performance.map(request.query, { points: false })
     return sendTable(reply, mapTable(map), request.query.format, `lsoa-${slug(map.crimeType ?? 'all')}-${slug(map.area.name)}-${map.period.from}-to-${map.period.to}`)
   })
 
@@ -220,8 +220,7 @@ export async function performanceRoutes(app: FastifyInstance, { services }: { se
   })
 
   api.get('/api/v1/performance/top-areas', { config: access, schema: { summary: 'Wards or LSOAs of an area ranked by count or by change', tags, querystring: schemas.topAreasQuery, response: { 200: schemas.topAreas } } }, async (request) => {
-    const { comparable: _comparable, ...top } = await performance.topAreas(request.query)
-    return top
+    return performance.topAreas(request.query)
   })
 
   api.get('/api/v1/performance/map', { config: access, schema: { summary: 'Counts per LSOA and per police.uk map point for a crime type, area and period', tags, querystring: schemas.mapQuery, response: { 200: schemas.hotspotMap } } }, async (request) => {

@@ -104,11 +104,6 @@ export function performanceService(deps: { database: Database; audit: AuditServi
     return found
   }
 
-  /** The latest month with data, or null when no police.uk file has been imported. */
-  async function latestMonth(force: string | null = null): Promise<string | null> {
-    return (await repository.loadedMonths(force)).at(-1) ?? null
-  }
-
   /** The force filter, checked against the forces loaded. */
   async function forceOf(given: string | undefined): Promise<string | null> {
     if (!given) return null
@@ -117,12 +112,10 @@ export function performanceService(deps: { database: Database; audit: AuditServi
   }
 
   /**
-   * The period chosen, what is counted of it and what that is compared with. A period only partly loaded (a quarter
-   * still under way) is counted over its loaded months and compared with the same months, like for like. No
-   * comparison is made, and the reason is given, when months of it are missing, when the loaded months have a gap,
-   * or when another force's files cover one side and not the other.
+   * The period chosen and what is counted of it: a period only partly loaded (a quarter still under way) is counted
+   * over its loaded months, when they are unbroken.
    */
-  async function resolvePeriod(query: PeriodQuery) {
+  async function countedPeriod(query: PeriodQuery) {
     const force = await forceOf(query.force)
     const [found, loadedMonths] = await Promise.all([area(query.area), repository.loadedMonths(force)])
     if (query.month !== undefined && !MONTH_PATTERN.test(query.month)) throw new RuleError('month', 'Enter a month like 2019-01')
@@ -134,6 +127,16 @@ export function performanceService(deps: { database: Database; audit: AuditServi
     const present = monthsBetween(chosen.from, chosen.to).filter((each) => loaded.has(each))
     const unbroken = present.length > 0 && monthsBetween(present[0]!, present.at(-1)!).length === present.length
     const period = missingMonths.length && unbroken ? partOf(chosen, present[0]!, present.at(-1)!, 'the months loaded of') : chosen
+    return { area: found, force, chosen, period, loaded, missingMonths, present, unbroken }
+  }
+
+  /**
+   * The counted period and what it is compared with, like for like: the same months as were counted. No comparison
+   * is made, and the reason is given, when months of it are missing, when the loaded months have a gap, or when
+   * another force's files cover one side and not the other.
+   */
+  async function resolvePeriod(query: PeriodQuery) {
+    const { area: found, force, chosen, period, loaded, missingMonths, present, unbroken } = await countedPeriod(query)
     const comparison = comparisonOf(chosen, query.compare, period)
     const missingComparisonMonths = monthsBetween(comparison.from, comparison.to).filter((each) => !loaded.has(each))
     let notCompared: string | null = null
@@ -261,14 +264,15 @@ export function performanceService(deps: { database: Database; audit: AuditServi
       return { code: row.code, name: place?.name ?? row.code, kind: query.level, districtName: place?.districtName ?? '', current: made.current, previous: made.previous, change: made.change, percentChange: made.percentChange, notMeaningful: made.notMeaningful }
     })
     rows.sort((a, b) => (query.sort === 'change' ? (b.change ?? 0) - (a.change ?? 0) : 0) || b.current - a.current || a.code.localeCompare(b.code))
-    return { area: found, period, comparison, comparable, notCompared, warnings, crimeType: query.crimeType, level: query.level, sort: query.sort, rows }
+    return { area: found, period, comparison, notCompared, warnings, crimeType: query.crimeType, level: query.level, sort: query.sort, rows }
   }
 
   /** The LSOA counts with their boundaries, and (unless the caller draws only the shaded areas) the map points. */
   async function map(query: PeriodQuery & { crimeType: string }, options: { points?: boolean } = {}): Promise<HotspotMap> {
     checkChoice(query.crimeType)
     if (query.crimeType === ASB_CASES) throw new RuleError('crimeType', 'Maps are of police.uk figures: choose a police.uk crime type')
-    const { area: found, period, force } = await resolvePeriod(query)
+    // A map compares nothing: only the counted period is needed.
+    const { area: found, period, force } = await countedPeriod(query)
     const filter = filterOf(query.crimeType)
     const counts = await repository.countsByPlace('lsoa', found.districtCodes, period, period, filter, force)
     const byCode = new Map(counts.filter((row) => row.code).map((row) => [row.code!, row.current]))
@@ -282,7 +286,7 @@ export function performanceService(deps: { database: Database; audit: AuditServi
     return { area: found, crimeType: query.crimeType, period, lsoas, points, notDrawn }
   }
 
-  return { areas, area, latestMonth, dashboard, trend, topAreas, map, loadedMonths: (force: string | null = null) => repository.loadedMonths(force), forces: () => repository.forcesInArea() }
+  return { areas, dashboard, trend, topAreas, map, loadedMonths: (force: string | null = null) => repository.loadedMonths(force), forces: () => repository.forcesInArea() }
 }
 
 export type PerformanceService = ReturnType<typeof performanceService>

@@ -264,6 +264,17 @@ describe('trends, top areas and the hotspot map', () => {
     const points = await analyst.get(`/performance/map?area=${CHARNWOOD}&period=month&month=2019-01&crimeType=Burglary&view=points`)
     expect(points.body).toContain('<circle')
   })
+
+  it('a map of a range longer than a year is drawn: it compares nothing, so the rule against overlapping comparisons is not its concern', async () => {
+    const range = `area=${CHARNWOOD}&period=custom&from=2018-01&to=2019-12&crimeType=Burglary`
+    const response = await analyst.get(`/api/v1/performance/map?${range}`)
+    expect(response.statusCode).toBe(200)
+    const map = response.json() as HotspotMap
+    const dashboard = await dashboardOf(`${range}&compare=previous`)
+    expect(map.period).toEqual(dashboard.period)
+    expect(map.lsoas.reduce((sum, lsoa) => sum + lsoa.count, 0) + map.notDrawn).toBe(figureOf(dashboard, 'Burglary').current)
+    expect((await analyst.get(`/performance/map?${range}`)).statusCode).toBe(200)
+  })
 })
 
 describe('what the review found', () => {
