@@ -30,6 +30,7 @@ import { services as createServices } from '../src/composition.js'
 import type { DatabaseTarget } from '../src/config.js'
 import { ensureBoundaries, type Geometry } from '../src/modules/performance/geography.js'
 import { importPoliceFile } from '../src/modules/performance/police-import.js'
+import { addMonths, monthsBetween } from '../src/modules/performance/periods.js'
 import { type Database, openDatabase } from '../src/platform/db/database.js'
 import { migrate } from '../src/platform/db/migrate.js'
 import { Agent, testConfig } from '../test/helpers/app.js'
@@ -67,11 +68,7 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
 
 /** The months ending at LAST_MONTH, oldest first. */
 function monthsBack(count: number): string[] {
-  const [year, month] = LAST_MONTH.split('-').map(Number) as [number, number]
-  return Array.from({ length: count }, (_, index) => {
-    const date = new Date(Date.UTC(year, month - 1 - (count - 1 - index), 1))
-    return `${date.getUTCFullYear()}-${String(date.getUTCMonth() + 1).padStart(2, '0')}`
-  })
+  return monthsBetween(addMonths(LAST_MONTH, 1 - count), LAST_MONTH)
 }
 
 async function timed<T>(work: () => Promise<T>): Promise<{ result: T; ms: number }> {

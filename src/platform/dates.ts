@@ -27,6 +27,9 @@ const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 
 /** A 'YYYY-MM' month as a count of months, for month arithmetic. */
 export const monthIndex = (month: string) => Number(month.slice(0, 4)) * 12 + Number(month.slice(5, 7)) - 1
 
+/** The 'YYYY-MM' month of a monthIndex count. */
+export const monthOfIndex = (value: number) => `${String(Math.floor(value / 12)).padStart(4, '0')}-${String((value % 12) + 1).padStart(2, '0')}`
+
 /** "January 2019" */
 export function monthLabel(month: string): string {
   return `${MONTHS[Number(month.slice(5, 7)) - 1]} ${month.slice(0, 4)}`

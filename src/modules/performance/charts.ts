@@ -1,6 +1,7 @@
 import { max } from 'd3-array'
 import { scaleLinear } from 'd3-scale'
 import { line } from 'd3-shape'
+import { monthIndex, monthOfIndex, shortMonthLabel } from '../../platform/dates.js'
 
 /**
  * Charts for the performance pages and exports, drawn on the server as standalone SVG strings: the pages work without
@@ -111,18 +112,10 @@ export function svgDocument(options: { id: string; title: string; description: s
 
 // Months ----------------------------------------------------------------------------------------------------------
 
-const MONTH_NAMES = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
-
 /** 'YYYY-MM' as a count of months, so that months are evenly spaced numbers; null when it is not a month. */
-function monthNumber(month: string): number | null {
-  const match = /^(\d{4})-(\d{2})$/.exec(month)
-  if (!match) return null
-  const monthOfYear = Number(match[2])
-  if (monthOfYear < 1 || monthOfYear > 12) return null
-  return Number(match[1]) * 12 + monthOfYear - 1
-}
+const monthNumber = (month: string): number | null => (/^\d{4}-(0[1-9]|1[0-2])$/.test(month) ? monthIndex(month) : null)
 
-const monthLabel = (value: number) => `${MONTH_NAMES[value % 12]} ${Math.floor(value / 12)}`
+const monthLabel = (value: number) => shortMonthLabel(monthOfIndex(value))
 
 /** Tick months: the smallest step of 1, 2, 3, 6 or 12 months (then whole years) whose labels fit without touching. */
 function monthTicks(first: number, last: number, plotWidth: number): number[] {

@@ -1,4 +1,4 @@
-import { monthIndex as index, monthLabel } from '../../platform/dates.js'
+import { monthIndex as index, monthLabel, monthOfIndex as fromIndex } from '../../platform/dates.js'
 import { RuleError } from '../../platform/http/errors.js'
 import type { Comparison, Period, PeriodKind } from './performance.types.js'
 
@@ -9,8 +9,6 @@ import type { Comparison, Period, PeriodKind } from './performance.types.js'
 
 // Years 2000 to 2099: police.uk data starts in December 2010, and a year such as 0005 is a typing slip.
 export const MONTH_PATTERN = /^20\d{2}-(0[1-9]|1[0-2])$/
-
-const fromIndex = (value: number) => `${String(Math.floor(value / 12)).padStart(4, '0')}-${String((value % 12) + 1).padStart(2, '0')}`
 
 export function addMonths(month: string, count: number): string {
   return fromIndex(index(month) + count)
@@ -23,7 +21,7 @@ export function monthsBetween(from: string, to: string): string[] {
 }
 
 // The month's names live with the other calendar formats; the performance module reads them from here.
-export { monthLabel, shortMonthLabel } from '../../platform/dates.js'
+export { monthLabel } from '../../platform/dates.js'
 
 /** The financial year a month falls in, by its starting year: January 2019 is in 2018/19. */
 const financialYearStart = (month: string) => Number(month.slice(0, 4)) - (Number(month.slice(5, 7)) < 4 ? 1 : 0)
