@@ -1,3 +1,5 @@
+import { listJoin } from './words.js'
+
 /** Calendar dates ('YYYY-MM-DD') as the partners see them: in UK time, not the server's. */
 
 /** True for a real calendar date: Date accepts 2026-02-30 and rolls it into March, so the date must round-trip. */
@@ -49,5 +51,5 @@ export function monthRanges(months: string[]): string {
     else runs.push([month])
   }
   const texts = runs.map((run) => (run.length === 1 ? monthLabel(run[0]!) : `${monthLabel(run[0]!)} to ${monthLabel(run.at(-1)!)}`))
-  return texts.length > 1 ? `${texts.slice(0, -1).join(', ')} and ${texts.at(-1)}` : (texts[0] ?? '')
+  return listJoin(texts)
 }

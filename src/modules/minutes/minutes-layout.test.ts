@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import type { MeetingRecord } from './meeting-record.js'
 import { meetingRecordFixture } from './meeting-record.fixtures.js'
-import { type Block, clockTime, listJoin, meetingDate, minutesLayout } from './minutes-layout.js'
+import { listJoin } from '../../platform/words.js'
+import { type Block, clockTime, meetingDate, minutesLayout } from './minutes-layout.js'
 
 const texts = (blocks: Block[]) => blocks.map((block) => ('text' in block ? block.text : block.type))
 

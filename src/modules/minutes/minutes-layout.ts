@@ -1,3 +1,4 @@
+import { listJoin } from '../../platform/words.js'
 import { type Attendee, type MeetingRecord, type RecordAction, type RecordItem, minutesOrder } from './meeting-record.js'
 
 /**
@@ -67,11 +68,6 @@ export function plainDate(iso: string): string {
 export function clockTime(time: string): string {
   const [hours = 0, minutes = 0] = time.split(':').map(Number)
   return `${hours % 12 || 12}.${String(minutes).padStart(2, '0')} ${hours < 12 ? 'am' : 'pm'}`
-}
-
-/** "A", "A and B", "A, B and C" */
-export function listJoin(words: readonly string[]): string {
-  return words.length <= 1 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} and ${words.at(-1)}`
 }
 
 const sentence = (text: string) => {

@@ -1,3 +1,4 @@
+import { listJoin } from '../../platform/words.js'
 import { barChart, lineChart } from './charts.js'
 import { choroplethMap, pointDensityMap } from './maps.js'
 import { type DashboardReport, dashboardReport, exportFileName, mapTable, reportToDocx, reportToPdf, shortPeriodLabel, topAreasTable } from './performance-exports.js'
@@ -53,7 +54,7 @@ export async function buildReport(performance: PerformanceService, query: Period
     charts: [{ heading: 'Crimes by type', svg: dashboardChart(dashboard), alt: `Bar chart of crimes by type in ${dashboard.area.name}, ${dashboard.period.label} against ${dashboard.comparison.label}; the figures are in the table.` }],
   })
   const wards = top.rows.slice(0, 3).map((row) => row.name)
-  if (wards.length) content.summary.push(`The wards with the highest levels of crime were ${new Intl.ListFormat('en-GB', { type: 'conjunction' }).format(wards)}.`)
+  if (wards.length) content.summary.push(`The wards with the highest levels of crime were ${listJoin(wards)}.`)
   content.summary.push(trend.highestText)
   content.sections.push(
     { heading: 'Five-year trend: all crime', paragraphs: [trend.highestText], chartSvg: trendChart(trend), chartAlt: `Line chart of all crime (excluding ASB) in ${dashboard.area.name} by month. ${trend.highestText}` },

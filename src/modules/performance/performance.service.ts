@@ -4,6 +4,7 @@ import type { AuditService } from '../audit/audit.service.js'
 import { type CrimeFilter, performanceRepository } from './performance.repository.js'
 import type { Area, Comparison, Dashboard, FigureRow, HotspotMap, MapArea, Period, PeriodKind, TopAreaRow, Trend } from './performance.types.js'
 import { monthRanges } from '../../platform/dates.js'
+import { listJoin } from '../../platform/words.js'
 import { addMonths, comparisonOf, MONTH_PATTERN, monthLabel, monthsBetween, partOf, periodOf } from './periods.js'
 
 /** The 13 police.uk crime types other than ASB, in the order police.uk lists them. */
@@ -86,7 +87,7 @@ export function performanceService(deps: { database: Database; audit: AuditServi
     const tiers = new Map<string, string>()
     for (const district of districts) tiers.set(district.upperTierCode ?? district.code, district.upperTierName ?? district.name)
     const tierNames = [...tiers.values()].sort()
-    const partnership = tierNames.length > 1 ? `${tierNames.slice(0, -1).join(', ')} and ${tierNames.at(-1)}` : tierNames[0]!
+    const partnership = listJoin(tierNames)
     const counties = [...tiers].flatMap(([code, name]) => {
       const members = districts.filter((district) => district.upperTierCode === code && district.code !== code)
       return members.length ? [{ code, name, kind: 'county' as const, districtCodes: members.map((district) => district.code) }] : []
@@ -241,7 +242,7 @@ export function performanceService(deps: { database: Database; audit: AuditServi
     const span =
       points.length >= years * 12 ? `in ${years === 5 ? 'five' : years} years` : `in the ${points.length === 1 ? 'one month' : `${points.length} months`} of data loaded (since ${monthLabel(points[0]?.month ?? from)})`
     const count = `${most.toLocaleString('en-GB')} ${unit}`
-    const tiedMonths = new Intl.ListFormat('en-GB', { type: 'conjunction' }).format(tied.map((point) => monthLabel(point.month)))
+    const tiedMonths = listJoin(tied.map((point) => monthLabel(point.month)))
     const highestText = !highest
       ? `No ${unit} recorded for ${name.toLowerCase()} in ${found.name} in this time.`
       : tied.length > 3

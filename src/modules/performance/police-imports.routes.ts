@@ -12,6 +12,7 @@ import type { Services } from '../../composition.js'
 import { actorOf } from '../../platform/http/actor.js'
 import { HttpError } from '../../platform/http/errors.js'
 import type { FormErrors } from '../../platform/http/forms.js'
+import { listJoin } from '../../platform/words.js'
 import { type ImportJob, type LoadedFile, type PoliceFileOnDisk } from './police-imports.service.js'
 import { monthLabel } from './periods.js'
 
@@ -87,7 +88,6 @@ interface Upload {
 }
 
 const uploads = new WeakMap<FastifyRequest, Upload>()
-const names = (list: string[]) => (list.length === 1 ? list[0]! : `${list.slice(0, -1).join(', ')} and ${list.at(-1)}`)
 const removeFiles = (upload: Upload) => Promise.all(upload.files.map((file) => rm(file.path, { force: true })))
 
 /** What is wrong with the upload, in the words the form and the API show; empty when it can be imported. */
@@ -96,8 +96,8 @@ function uploadProblems(upload: Upload | undefined): string[] {
   if (upload.unreadable) return ['The upload could not be read. Select the files again and try again']
   const problems: string[] = []
   if (upload.tooMany) problems.push(`Select ${MAX_FILES} files or fewer at a time`)
-  if (upload.notCsv.length) problems.push(`${names(upload.notCsv)} ${upload.notCsv.length === 1 ? 'is not a CSV file' : 'are not CSV files'}: select police.uk street-level crime files, which end in .csv`)
-  if (upload.tooLarge.length) problems.push(`${names(upload.tooLarge)} must be smaller than ${MAX_FILE_TEXT}`)
+  if (upload.notCsv.length) problems.push(`${listJoin(upload.notCsv)} ${upload.notCsv.length === 1 ? 'is not a CSV file' : 'are not CSV files'}: select police.uk street-level crime files, which end in .csv`)
+  if (upload.tooLarge.length) problems.push(`${listJoin(upload.tooLarge)} must be smaller than ${MAX_FILE_TEXT}`)
   if (!problems.length && !upload.files.length) problems.push('Select one or more police.uk CSV files')
   return problems
 }
