@@ -6,6 +6,7 @@ import { seedDemonstrationData } from './demo/seed.js'
 import { ensureBoundaries } from './modules/performance/geography.js'
 import { openDatabase } from './platform/db/database.js'
 import { migrate } from './platform/db/migrate.js'
+import { errorKind } from './platform/http/logging.js'
 
 const SESSION_PRUNE_MS = 15 * 60_000
 // Reminders are sent once per action, kind and due date, so an hourly run only ever sends what became due.
@@ -43,7 +44,7 @@ async function main() {
   pruning.unref()
   // Only the error's kind and code: a database error's detail can quote the row, with names in it.
   const sendReminders = () =>
-    void services.actions.sendReminders().catch((error: unknown) => app.log.error({ error: (error as Error)?.name, code: (error as { code?: string })?.code }, 'action reminders failed'))
+    void services.actions.sendReminders().catch((error: unknown) => app.log.error(errorKind(error), 'action reminders failed'))
   const reminders = setInterval(sendReminders, REMINDERS_MS)
   reminders.unref()
 

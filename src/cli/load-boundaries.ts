@@ -5,6 +5,7 @@ import { auditService } from '../modules/audit/audit.service.js'
 import { BoundaryError, loadBoundaries, readBoundaryFolder } from '../modules/performance/geography.js'
 import { DatabaseInUseError, openDatabase } from '../platform/db/database.js'
 import { migrate } from '../platform/db/migrate.js'
+import { errorKindText } from '../platform/http/logging.js'
 
 /** Loads (or reloads) the partnership's boundaries from ONS files, and places crimes already imported by them. */
 const USAGE = `Usage: npm run load:boundaries -- <folder>
@@ -44,6 +45,6 @@ try {
   if (error instanceof ConfigError) console.error(error.message)
   else if (error instanceof BoundaryError) console.error(`The boundaries could not be loaded: ${error.message}. Nothing was changed.`)
   else if (error instanceof SyntaxError) console.error(`The boundaries could not be loaded: a GeoJSON file is not valid JSON (${error.message}). Nothing was changed.`)
-  else console.error(`The boundaries could not be loaded: ${(error as Error)?.name ?? 'error'} ${(error as { code?: string })?.code ?? ''}`.trim())
+  else console.error(`The boundaries could not be loaded: ${errorKindText(error)}`)
   process.exit(1)
 }

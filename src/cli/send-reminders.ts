@@ -1,6 +1,7 @@
 import { services as createServices } from '../composition.js'
 import { ConfigError, loadConfig } from '../config.js'
 import { openDatabase } from '../platform/db/database.js'
+import { errorKindText } from '../platform/http/logging.js'
 
 /**
  * Sends the action reminders due today once (the server also runs them every hour): for a cron job on an installation
@@ -21,6 +22,6 @@ try {
   }
 } catch (error) {
   // A configuration problem is explained in full; anything else by its kind and code only (a row can hold names).
-  console.error(error instanceof ConfigError ? error.message : `Reminders failed: ${(error as Error)?.name ?? 'error'} ${(error as { code?: string })?.code ?? ''}`.trim())
+  console.error(error instanceof ConfigError ? error.message : `Reminders failed: ${errorKindText(error)}`)
   process.exit(1)
 }

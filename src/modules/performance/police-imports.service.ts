@@ -4,6 +4,7 @@ import type { Actor } from '../audit/audit.events.js'
 import type { AuditService } from '../audit/audit.service.js'
 import type { Database } from '../../platform/db/database.js'
 import { NotFoundError } from '../../platform/http/errors.js'
+import { errorKind } from '../../platform/http/logging.js'
 import { ensureBoundaries } from './geography.js'
 import { type ImportedFile, type ImportProgress, importPoliceFile, PoliceFileError } from './police-import.js'
 
@@ -94,7 +95,7 @@ export function policeImportsService(deps: { database: Database; audit: AuditSer
       result = await importPoliceFile(database, { fileName: file.fileName, stream, totalBytes: file.size, importedBy: actor.userId, onProgress: options.onProgress })
     } catch (error) {
       const message = error instanceof PoliceFileError ? error.message : unexpectedErrorMessage(file.fileName)
-      if (!(error instanceof PoliceFileError)) options.log?.error({ error: (error as Error)?.name ?? typeof error, code: (error as { code?: string })?.code }, 'police.uk import failed')
+      if (!(error instanceof PoliceFileError)) options.log?.error(errorKind(error), 'police.uk import failed')
       await audit.record(actor, { action: 'police_file.rejected', recordType: 'police_file', details: { fileName: file.fileName, message } })
       return { status: 'rejected', error: message }
     } finally {
@@ -109,7 +110,7 @@ export function policeImportsService(deps: { database: Database; audit: AuditSer
         details: { fileName: result.fileName, force: result.force, month: result.month, rows: result.rows, replacedRows: result.replacedRows },
       })
     } catch (error) {
-      options.log?.error({ error: (error as Error)?.name ?? typeof error, code: (error as { code?: string })?.code }, 'recording a police.uk import in the audit log failed')
+      options.log?.error(errorKind(error), 'recording a police.uk import in the audit log failed')
     }
     return { status: 'imported', result }
   }
@@ -121,7 +122,7 @@ export function policeImportsService(deps: { database: Database; audit: AuditSer
     try {
       await boundariesReady(actor)
     } catch (error) {
-      log?.error({ error: (error as Error)?.name, code: (error as { code?: string })?.code }, 'loading boundaries failed')
+      log?.error(errorKind(error), 'loading boundaries failed')
     }
     for (const [index, file] of files.entries()) {
       const entry = job.files[index]!
@@ -210,7 +211,7 @@ export function policeImportsService(deps: { database: Database; audit: AuditSer
       queue = queue.then(() =>
         run(job, actor, files, options.log).catch(async (error: unknown) => {
           // Only a failure to record the outcome reaches here: the job ends, and its files are not left behind.
-          options.log?.error({ error: (error as Error)?.name, code: (error as { code?: string })?.code }, 'police.uk import job failed')
+          options.log?.error(errorKind(error), 'police.uk import job failed')
           for (const entry of job.files) if (entry.status === 'queued' || entry.status === 'importing') Object.assign(entry, { status: 'rejected', error: unexpectedErrorMessage(entry.fileName) })
           job.refused = job.files.filter((entry) => entry.status === 'rejected').length
           job.status = 'done'

@@ -14,3 +14,14 @@ export function loggerOptions(config: Pick<Config, 'logLevel'>) {
     },
   }
 }
+
+/** An error as a log may record it: its name and code only, since a message can quote personal data or a secret. */
+export function errorKind(error: unknown): { error: string; code: string | undefined } {
+  return { error: (error as Error | null | undefined)?.name ?? typeof error, code: (error as { code?: string } | null | undefined)?.code }
+}
+
+/** The same, as words for a command's error output: "Error ENOENT". */
+export function errorKindText(error: unknown): string {
+  const { error: name, code } = errorKind(error)
+  return code ? `${name} ${code}` : name
+}
