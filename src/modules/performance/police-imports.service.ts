@@ -66,9 +66,9 @@ export function unexpectedErrorMessage(fileName: string): string {
   return `${fileName} could not be imported because of an unexpected error. Nothing from it was saved: try again, and if it happens again tell your system administrator.`
 }
 
-interface StoredJob extends ImportJob {
+// The counts of imported and refused files are read off the files' statuses when the job is shown.
+interface StoredJob extends Omit<ImportJob, 'imported' | 'refused'> {
   startedBy: string | null
-  paths: string[]
 }
 
 export function policeImportsService(deps: { database: Database; audit: AuditService }) {
@@ -135,10 +135,8 @@ export function policeImportsService(deps: { database: Database; audit: AuditSer
       })
       if (outcome.status === 'imported') {
         Object.assign(entry, { status: 'imported', result: outcome.result, rows: outcome.result.rows, bytesRead: entry.totalBytes })
-        job.imported++
       } else {
         Object.assign(entry, { status: 'rejected', error: outcome.error })
-        job.refused++
       }
       const next = job.files[index + 1]
       if (next) next.status = 'importing'
@@ -160,8 +158,8 @@ export function policeImportsService(deps: { database: Database; audit: AuditSer
     status: job.status,
     startedAt: job.startedAt,
     finishedAt: job.finishedAt,
-    imported: job.imported,
-    refused: job.refused,
+    imported: job.files.filter((file) => file.status === 'imported').length,
+    refused: job.files.filter((file) => file.status === 'rejected').length,
     files: job.files.map((file) => ({ ...file })),
   })
 
@@ -200,11 +198,8 @@ export function policeImportsService(deps: { database: Database; audit: AuditSer
         status: 'queued',
         startedAt: new Date(),
         finishedAt: null,
-        imported: 0,
-        refused: 0,
         files: files.map((file) => ({ fileName: file.fileName, status: 'queued', bytesRead: 0, totalBytes: file.size, rows: 0, result: null, error: null })),
         startedBy: actor.userId,
-        paths: files.map((file) => file.path),
       }
       jobs.set(job.jobId, job)
       forget()
@@ -213,10 +208,9 @@ export function policeImportsService(deps: { database: Database; audit: AuditSer
           // Only a failure to record the outcome reaches here: the job ends, and its files are not left behind.
           options.log?.error(errorKind(error), 'police.uk import job failed')
           for (const entry of job.files) if (entry.status === 'queued' || entry.status === 'importing') Object.assign(entry, { status: 'rejected', error: unexpectedErrorMessage(entry.fileName) })
-          job.refused = job.files.filter((entry) => entry.status === 'rejected').length
           job.status = 'done'
           job.finishedAt = new Date()
-          await Promise.all(job.paths.map((path) => rm(path, { force: true })))
+          await Promise.all(files.map((file) => rm(file.path, { force: true })))
         }),
       )
       return publicView(job)
