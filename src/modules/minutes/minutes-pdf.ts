@@ -1,4 +1,4 @@
-import { taggedPdf } from '../../platform/documents/pdf.js'
+import { BOLD, MARGIN, REGULAR, TEXT_SIZE, taggedPdf } from '../../platform/documents/pdf.js'
 import type { MeetingRecord } from './meeting-record.js'
 import { type Block, type DocumentLayout, type LayoutOptions, agendaLayout, minutesLayout } from './minutes-layout.js'
 
@@ -8,12 +8,8 @@ export const minutesPdf = (record: MeetingRecord, options: LayoutOptions = {}) =
 /** The agenda as a tagged A4 PDF. */
 export const agendaPdf = (record: MeetingRecord, options: LayoutOptions = {}) => layoutPdf(agendaLayout(record, options))
 
-const REGULAR = 'Helvetica'
-const BOLD = 'Helvetica-Bold'
 const ITALIC = 'Helvetica-Oblique'
-const TEXT_SIZE = 11
 const HEADING_SIZE = { 1: 14, 2: 12, 3: 11.5 } as const
-const MARGIN = 57 // 2cm
 /** Below this much room left on a page a heading starts the next page, so that it is never cut from what follows it. */
 const KEEP_WITH_NEXT = 70
 const RESOLUTION_INDENT = 28
@@ -24,25 +20,12 @@ type TableStructure = { structParent?: PDFKit.PDFStructureElement }
 type HeaderCell = PDFKit.Mixins.CellOptions & { scope?: 'Column' }
 
 function layoutPdf(layout: DocumentLayout): Promise<Buffer> {
-  const { doc, root, left, width, ensureRoom, finish } = taggedPdf({
+  const { doc, root, left, width, ensureRoom, tagged, text, rule, finish } = taggedPdf({
     size: 'A4',
     margin: MARGIN,
     info: { Title: layout.title, Author: 'Safer Communities' },
   })
-  /** Draws inside a structure element of the given type, so that it is tagged as such. */
-  const tagged = (type: string, draw: () => void, parent: PDFKit.PDFStructureElement = root) => {
-    parent.add(doc.struct(type, {}, draw))
-  }
-  const text = (value: string, font = REGULAR, size = TEXT_SIZE, options: PDFKit.Mixins.TextOptions = {}) => {
-    doc.font(font).fontSize(size).text(value, left, doc.y, { width, ...options })
-  }
   const paragraphGap = () => doc.moveDown(0.5)
-  /** A line to write on, drawn as decoration rather than content. */
-  const rule = (fromX: number, y: number, length: number) => {
-    doc.markContent('Artifact', { type: 'Layout' })
-    doc.moveTo(fromX, y).lineTo(fromX + length, y).lineWidth(0.5).stroke('#000000')
-    doc.endMarkedContent()
-  }
 
   const draw = (block: Block) => {
     switch (block.type) {

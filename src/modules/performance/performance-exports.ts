@@ -17,7 +17,7 @@ import {
   WidthType,
 } from 'docx'
 import type PDFDocument from 'pdfkit'
-import { taggedPdf } from '../../platform/documents/pdf.js'
+import { BOLD, MARGIN, REGULAR, TEXT_SIZE, taggedPdf } from '../../platform/documents/pdf.js'
 import SVGtoPDF from 'svg-to-pdfkit'
 import writeXlsxFile, { type SheetData } from 'write-excel-file/node'
 import type { Dashboard, ExportTable, FigureRow, HotspotMap, TopAreaRow, Trend } from './performance.types.js'
@@ -364,12 +364,8 @@ function svgSize(svg: string): { width: number; height: number } {
   throw new Error('The chart could not be read: it has no size')
 }
 
-const REGULAR = 'Helvetica'
-const BOLD = 'Helvetica-Bold'
-const TEXT_SIZE = 11
 const TABLE_SIZE = 9
 const HEADING_SIZE = { 1: 16, 2: 13 } as const
-const MARGIN = 57 // 2cm
 const CELL_PADDING = 4
 const KEEP_WITH_NEXT = 70
 const LIGHT_RULE = '#b1b4b6'
@@ -378,26 +374,17 @@ const LIGHT_RULE = '#b1b4b6'
 export async function reportToPdf(report: DashboardReport): Promise<Buffer> {
   // A chart that cannot be read fails the export before a page is drawn.
   for (const section of report.sections) if (section.chartSvg) svgSize(section.chartSvg)
-  const { doc, root, left, width, bottom, ensureRoom, finish } = taggedPdf({
+  const { doc, root, left, width, bottom, ensureRoom, tagged, text, rule, finish } = taggedPdf({
     size: 'A4',
     margin: MARGIN,
     info: { Title: report.title, Author: 'Safer Communities', Subject: `${report.areaName}, ${report.periodLabel}` },
   })
-  const tagged = (type: string, draw: () => void, parent: PDFKit.PDFStructureElement = root) => parent.add(doc.struct(type, {}, draw))
-  const text = (value: string, font = REGULAR, size = TEXT_SIZE, options: PDFKit.Mixins.TextOptions = {}) => {
-    doc.font(font).fontSize(size).text(value, left, doc.y, { width, ...options })
-  }
   /** keepWithNext: the room what follows needs, so that a heading is never left at the foot of a page. */
   const heading = (level: 1 | 2, value: string, keepWithNext = KEEP_WITH_NEXT) => {
     if (doc.y > doc.page.margins.top) doc.moveDown(0.6)
     ensureRoom(keepWithNext)
     tagged(`H${level}`, () => text(value, BOLD, HEADING_SIZE[level]))
     doc.moveDown(0.4)
-  }
-  const rule = (y: number, length: number, colour: string, lineWidth: number) => {
-    doc.markContent('Artifact', { type: 'Layout' })
-    doc.moveTo(left, y).lineTo(left + length, y).lineWidth(lineWidth).stroke(colour)
-    doc.endMarkedContent()
   }
   const bullets = (items: string[]) => {
     const list = doc.struct('L')
@@ -452,7 +439,7 @@ export async function reportToPdf(report: DashboardReport): Promise<Buffer> {
         drawCells(head, BOLD, y)
         doc.endMarkedContent()
       }
-      rule(y + headHeight, tableWidth, '#000000', 1)
+      rule(left, y + headHeight, tableWidth, '#000000', 1)
       doc.y = y + headHeight
     }
 
@@ -475,7 +462,7 @@ export async function reportToPdf(report: DashboardReport): Promise<Buffer> {
       structure.add(row)
       drawCells(cells, REGULAR, y, 'TD', row)
       row.end()
-      rule(y + height, tableWidth, LIGHT_RULE, 0.5)
+      rule(left, y + height, tableWidth, LIGHT_RULE)
       doc.y = y + height
     }
     structure.end()

@@ -1,5 +1,11 @@
 import PDFDocument from 'pdfkit'
 
+/** The councils' papers: Helvetica, body text at 11 point, 2 cm margins. */
+export const REGULAR = 'Helvetica'
+export const BOLD = 'Helvetica-Bold'
+export const TEXT_SIZE = 11
+export const MARGIN = 57
+
 /**
  * A tagged (accessible) PDF being drawn: the document, its structure root, the page's text area, and the finished
  * bytes once `doc.end()` is called. The minutes and the performance report are drawn on it.
@@ -22,6 +28,20 @@ export function taggedPdf(options: PDFKit.PDFDocumentOptions) {
   const ensureRoom = (height: number) => {
     if (doc.y + height > bottom()) doc.addPage()
   }
+  /** Draws inside a structure element of the given type, so that it is tagged as such. */
+  const tagged = (type: string, draw: () => void, parent: PDFKit.PDFStructureElement = root) => {
+    parent.add(doc.struct(type, {}, draw))
+  }
+  /** Text across the text area, from the current line. */
+  const text = (value: string, font = REGULAR, size = TEXT_SIZE, options: PDFKit.Mixins.TextOptions = {}) => {
+    doc.font(font).fontSize(size).text(value, left, doc.y, { width, ...options })
+  }
+  /** A horizontal line, drawn as decoration rather than content. */
+  const rule = (fromX: number, y: number, length: number, colour = '#000000', lineWidth = 0.5) => {
+    doc.markContent('Artifact', { type: 'Layout' })
+    doc.moveTo(fromX, y).lineTo(fromX + length, y).lineWidth(lineWidth).stroke(colour)
+    doc.endMarkedContent()
+  }
   /**
    * Ends the document: "Page N of M" at the foot of every page, and a marking such as OFFICIAL at the head when
    * given, both as page furniture that screen readers skip. Resolves to the finished bytes.
@@ -42,5 +62,5 @@ export function taggedPdf(options: PDFKit.PDFDocumentOptions) {
     doc.end()
     return done
   }
-  return { doc, root, left, width, bottom, ensureRoom, finish }
+  return { doc, root, left, width, bottom, ensureRoom, tagged, text, rule, finish }
 }
