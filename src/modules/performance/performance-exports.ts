@@ -22,6 +22,7 @@ import SVGtoPDF from 'svg-to-pdfkit'
 import writeXlsxFile, { type SheetData } from 'write-excel-file/node'
 import type { Dashboard, ExportTable, FigureRow, HotspotMap, TopAreaRow, Trend } from './performance.types.js'
 import { monthLabel } from './periods.js'
+import { ALL_CRIME_LABEL, ASB_CASES_LABEL, ASB_POLICE_LABEL } from './performance.service.js'
 
 // ---------------------------------------------------------------------------------------------------------------
 // How a change is written: one function, so that the pages and every export say the same thing.
@@ -83,9 +84,6 @@ export function summaryLine(label: string, row: ChangeFigures): string {
 // ---------------------------------------------------------------------------------------------------------------
 // Tables
 
-export const ALL_CRIME_LABEL = 'All crime (excluding ASB)'
-export const ASB_POLICE_LABEL = 'Anti-social behaviour (police.uk)'
-export const ASB_CASES_LABEL = 'ASB incidents (council and partner case records)'
 /** Columns holding a signed count: "+12" on paper, a number formatted "+0" in a spreadsheet. */
 const SIGNED_COLUMNS = new Set(['Change'])
 

@@ -3,7 +3,7 @@ import { barChart, lineChart } from './charts.js'
 import { choroplethMap, pointDensityMap } from './maps.js'
 import { type DashboardReport, dashboardReport, exportFileName, mapTable, reportToDocx, reportToPdf, shortPeriodLabel, topAreasTable } from './performance-exports.js'
 import { monthLabel } from './periods.js'
-import { ALL_CRIME, type PerformanceService, type PeriodQuery } from './performance.service.js'
+import { ALL_CRIME, choiceName, type PerformanceService, type PeriodQuery } from './performance.service.js'
 import type { Dashboard, HotspotMap, Trend } from './performance.types.js'
 
 /** The figures drawn as charts for the pages and the board report, and the report itself. */
@@ -20,7 +20,7 @@ export function dashboardChart(dashboard: Dashboard) {
 }
 
 export function trendChart(trend: Trend) {
-  const name = trend.crimeType === ALL_CRIME ? 'All crime (excluding ASB)' : trend.crimeType
+  const name = choiceName(trend.crimeType)
   return lineChart({
     id: 'trend',
     title: `${name} in ${trend.area.name} by month, ${monthLabel(trend.from)} to ${monthLabel(trend.to)}`,
@@ -31,7 +31,7 @@ export function trendChart(trend: Trend) {
 }
 
 export function mapSvg(map: HotspotMap, view: 'areas' | 'points') {
-  const name = map.crimeType === ALL_CRIME ? 'All crime (excluding ASB)' : (map.crimeType ?? 'All crime')
+  const name = choiceName(map.crimeType ?? ALL_CRIME)
   const title = `${name} in ${map.area.name}, ${map.period.label}`
   return view === 'points'
     ? pointDensityMap({ id: 'hotspots', title: `${title}: where crimes were recorded`, description: 'Circles at the police.uk map points, sized by the number of crimes at each. police.uk moves each crime to the nearest of a set of anonymous points.', areas: map.lsoas, points: map.points })

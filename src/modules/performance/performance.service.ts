@@ -29,6 +29,13 @@ export const ALL_CRIME = 'All crime'
 export const ASB_CASES = 'ASB incidents (case records)'
 export const CHOICES = [ALL_CRIME, ...CRIME_TYPES, ASB, ASB_CASES]
 
+/** The rows' names wherever they are shown: police ASB and ASB from our own case records are never one row. */
+export const ALL_CRIME_LABEL = 'All crime (excluding ASB)'
+export const ASB_POLICE_LABEL = 'Anti-social behaviour (police.uk)'
+export const ASB_CASES_LABEL = 'ASB incidents (council and partner case records)'
+/** A choice as a title names it: "All crime" counts crimes, not ASB. */
+export const choiceName = (choice: string) => (choice === ALL_CRIME ? ALL_CRIME_LABEL : choice)
+
 /** Under this, a percentage change says little: the boards are shown the numbers and a flag instead. */
 export const SMALL_BASE = 10
 
@@ -192,10 +199,10 @@ export function performanceService(deps: { database: Database; audit: AuditServi
       compare: query.compare,
       force,
       crimeTypes,
-      allCrime: figure(ALL_CRIME, 'police', 'All crime (excluding ASB)', allCurrent, allPrevious),
+      allCrime: figure(ALL_CRIME, 'police', ALL_CRIME_LABEL, allCurrent, allPrevious),
       asb: {
-        police: policeRow(ASB, 'Anti-social behaviour (police.uk)'),
-        cases: figure(ASB_CASES, 'cases', 'ASB incidents (partner case records)', sum(casesNow.values()), sum(casesBefore.values())),
+        police: policeRow(ASB, ASB_POLICE_LABEL),
+        cases: figure(ASB_CASES, 'cases', ASB_CASES_LABEL, sum(casesNow.values()), sum(casesBefore.values())),
       },
       noLocation,
       missingMonths,
@@ -237,7 +244,7 @@ export function performanceService(deps: { database: Database; audit: AuditServi
     const tied = most > 0 ? points.filter((point) => point.count === most) : []
     // The latest of equal highest months is the one marked on the chart; the words name them all.
     const highest = tied.at(-1) ?? null
-    const name = query.crimeType === ALL_CRIME ? 'All crime (excluding ASB)' : query.crimeType
+    const name = choiceName(query.crimeType)
     const unit = source === 'cases' ? 'incidents' : 'crimes'
     const span =
       points.length >= years * 12 ? `in ${years === 5 ? 'five' : years} years` : `in the ${points.length === 1 ? 'one month' : `${points.length} months`} of data loaded (since ${monthLabel(points[0]?.month ?? from)})`

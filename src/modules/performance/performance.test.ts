@@ -338,6 +338,8 @@ describe('pages, exports and access', () => {
     expect(csv.headers['content-type']).toContain('text/csv')
     const burglary = figureOf(dashboard, 'Burglary')
     expect(csv.body).toContain(`Burglary,${burglary.current},${burglary.previous},`)
+    // Each row is named in the export as on the page.
+    for (const row of [dashboard.allCrime, dashboard.asb.police, dashboard.asb.cases]) expect(csv.body).toContain(`\n${row.label},${row.current},`)
     const xlsx = await analyst.get(`/performance/export/dashboard?${query}&format=xlsx`)
     const zip = await JSZip.loadAsync(xlsx.rawPayload)
     const sheet = await zip.file('xl/worksheets/sheet1.xml')!.async('string')
