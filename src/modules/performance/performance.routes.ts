@@ -23,6 +23,10 @@ interface PageForm {
   showTo?: boolean
   excludeCases?: boolean
 }
+const DASHBOARD_FORM: PageForm = { title: 'Crime and ASB performance', formAction: '/performance', showPeriod: true }
+const TREND_FORM: PageForm = { title: 'Five-year trend', formAction: '/performance/trends', showCrimeType: true, showTo: true }
+const TOP_AREAS_FORM: PageForm = { title: 'Areas with the highest levels of crime', formAction: '/performance/top-areas', showPeriod: true, showCrimeType: true, excludeCases: true }
+const MAP_FORM: PageForm = { title: 'Hotspot map', formAction: '/performance/map', showPeriod: true, showCrimeType: true, excludeCases: true }
 const tags = ['Performance']
 
 /** Query string of the current view, for links to exports and related pages. */
@@ -64,35 +68,48 @@ export async function performanceRoutes(app: FastifyInstance, { services }: { se
    * A page of figures: its query checked as a form, and any choice that cannot be shown (a custom range with no
    * months, the last month before the first) answered with the form again and a GOV.UK error summary.
    */
-  async function page<S extends z.ZodType>(request: FastifyRequest, reply: FastifyReply, schema: S, form: PageForm, render: (query: z.output<S>) => Promise<FastifyReply>) {
-    const invalid = async (errors: FormErrors) => reply.code(400).render('performance/views/invalid.njk', { ...(await choices((request.query as { month?: unknown }).month)), ...form, errors, query: request.query })
+  async function page<S extends z.ZodType>(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    schema: S,
+    form: PageForm,
+    render: (query: z.output<S>, show: (template: string, context: Record<string, unknown>) => FastifyReply) => Promise<FastifyReply>,
+  ) {
+    // The page's form settings go to its template, and to the form shown again with errors.
+    const show = (template: string, context: Record<string, unknown>, status = 200) => reply.code(status).render(template, { ...form, ...context })
+    const invalid = async (errors: FormErrors) => {
+      const common = await choices((request.query as { month?: unknown }).month, form)
+      return show('performance/views/invalid.njk', { ...common, errors, query: request.query }, 400)
+    }
     const parsed = parseForm(schema, request.query)
     if (!parsed.ok) return invalid(parsed.errors)
     try {
-      return await render(parsed.value)
+      return await render(parsed.value, show)
     } catch (error) {
       if (error instanceof RuleError) return invalid(ruleErrors(error))
       throw error
     }
   }
 
-  /** What every page's filter form needs. */
-  /** The form's choices. A month asked for that has no data stays in the list, so showing the figures again keeps it. */
-  async function choices(asked?: unknown) {
+  /**
+   * What every page's filter form offers. A month asked for that has no data stays in the list, so showing the
+   * figures again keeps it; ASB from case records is left out where only police.uk figures can be shown.
+   */
+  async function choices(asked: unknown, form: PageForm) {
     // Every page offers the force filter, so that a force chosen on the dashboard stays chosen on the others.
     const [areas, loaded, forces] = await Promise.all([performance.areas(), performance.loadedMonths(), performance.forces()])
     const months = [...loaded].reverse().map((month) => ({ value: month, text: monthLabel(month) }))
     if (typeof asked === 'string' && MONTH_PATTERN.test(asked) && !loaded.includes(asked)) months.unshift({ value: asked, text: `${monthLabel(asked)} (no police.uk data)` })
-    return { areas, months, periodKinds: PERIOD_KINDS, comparisons: COMPARISONS, crimeTypeChoices: CHOICES, forces }
+    return { areas, months, periodKinds: PERIOD_KINDS, comparisons: COMPARISONS, crimeTypeChoices: form.excludeCases ? CHOICES.filter((choice) => choice !== ASB_CASES) : CHOICES, forces }
   }
 
   app.get('/performance', { config: access, schema: { hide: true } }, (request, reply) =>
-    page(request, reply, schemas.periodQuery, { title: 'Crime and ASB performance', formAction: '/performance', showPeriod: true }, async (query) => {
-      const common = await choices(query.month)
-      if (!common.months.length) return reply.render('performance/views/dashboard.njk', { title: 'Crime and ASB performance', ...common, query: query, empty: true })
+    page(request, reply, schemas.periodQuery, DASHBOARD_FORM, async (query, show) => {
+      const common = await choices(query.month, DASHBOARD_FORM)
+      if (!common.months.length) return show('performance/views/dashboard.njk', { title: 'Crime and ASB performance', ...common, query: query, empty: true })
       const dashboard = await performance.dashboard(query)
       const qs = queryString({ ...query, month: dashboard.period.to })
-      return reply.render('performance/views/dashboard.njk', {
+      return show('performance/views/dashboard.njk', {
         title: `Crime and ASB in ${dashboard.area.name}`,
         ...common,
         query: { ...query, month: query.month ?? dashboard.period.to },
@@ -112,11 +129,11 @@ export async function performanceRoutes(app: FastifyInstance, { services }: { se
   )
 
   app.get('/performance/trends', { config: access, schema: { hide: true } }, (request, reply) =>
-    page(request, reply, schemas.trendQuery, { title: 'Five-year trend', formAction: '/performance/trends', showCrimeType: true, showTo: true }, async (query) => {
-      const common = await choices(query.to)
+    page(request, reply, schemas.trendQuery, TREND_FORM, async (query, show) => {
+      const common = await choices(query.to, TREND_FORM)
       const trend = await performance.trend(query)
       const qs = queryString({ ...query, to: trend.to })
-      return reply.render('performance/views/trend.njk', {
+      return show('performance/views/trend.njk', {
         title: `${trend.crimeType === ALL_CRIME ? 'All crime' : trend.crimeType}: five-year trend in ${trend.area.name}`,
         ...common,
         query: { ...query, to: trend.to },
@@ -129,11 +146,11 @@ export async function performanceRoutes(app: FastifyInstance, { services }: { se
   )
 
   app.get('/performance/top-areas', { config: access, schema: { hide: true } }, (request, reply) =>
-    page(request, reply, schemas.topAreasQuery, { title: 'Areas with the highest levels of crime', formAction: '/performance/top-areas', showPeriod: true, showCrimeType: true, excludeCases: true }, async (query) => {
-      const common = await choices(query.month)
+    page(request, reply, schemas.topAreasQuery, TOP_AREAS_FORM, async (query, show) => {
+      const common = await choices(query.month, TOP_AREAS_FORM)
       const top = await performance.topAreas(query)
       const qs = queryString({ ...query, month: top.period.to })
-      return reply.render('performance/views/top-areas.njk', {
+      return show('performance/views/top-areas.njk', {
         title: `Areas with the highest levels of crime in ${top.area.name}`,
         ...common,
         query: { ...query, month: query.month ?? top.period.to },
@@ -145,12 +162,12 @@ export async function performanceRoutes(app: FastifyInstance, { services }: { se
   )
 
   app.get('/performance/map', { config: access, schema: { hide: true } }, (request, reply) =>
-    page(request, reply, schemas.mapQuery, { title: 'Hotspot map', formAction: '/performance/map', showPeriod: true, showCrimeType: true, excludeCases: true }, async (query) => {
-      const common = await choices(query.month)
+    page(request, reply, schemas.mapQuery, MAP_FORM, async (query, show) => {
+      const common = await choices(query.month, MAP_FORM)
       const map = await performance.map(query, { points: query.view === 'points' })
       const qs = queryString({ ...query, month: map.period.to })
       const ranked = [...map.lsoas].filter((lsoa) => lsoa.count > 0).sort((a, b) => b.count - a.count || a.code.localeCompare(b.code))
-      return reply.render('performance/views/map.njk', {
+      return show('performance/views/map.njk', {
         title: `Hotspot map of ${map.area.name}`,
         ...common,
         query: { ...query, month: query.month ?? map.period.to },

@@ -7,6 +7,7 @@ import { PDFParse } from 'pdf-parse'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Agent, createTestApp, type TestApp } from '../../../test/helpers/app.js'
 import { type CsvRow, districtOfLsoa, importAllPoliceFiles, policeFile, readPoliceCsv, shiftedFile } from './performance.fixtures.js'
+import { ASB_CASES } from './performance.service.js'
 import { importPoliceFile } from './police-import.js'
 import type { Dashboard, HotspotMap, Trend } from './performance.types.js'
 import { monthLabel as monthName } from './periods.js'
@@ -400,6 +401,27 @@ describe('pages, exports and access', () => {
     const loaded = await analyst.get(`/performance?area=${CHARNWOOD}&period=month&month=2019-01&compare=previous`)
     expect(loaded.body).toContain('<option value="2019-01" selected>January 2019</option>')
     expect(loaded.body).not.toContain('(no police.uk data)')
+  })
+
+  it('each page has its own form: its address, its fields, and ASB from case records only where it can be shown', async () => {
+    const cases = `<option value="${ASB_CASES}"`
+    const pages = [
+      { url: `/performance?area=${CHARNWOOD}&period=month&month=2019-01`, action: '/performance', period: true, crimeType: false, to: false },
+      { url: `/performance/trends?area=${CHARNWOOD}&crimeType=Burglary`, action: '/performance/trends', period: false, crimeType: true, to: true, cases: true },
+      { url: `/performance/top-areas?area=${CHARNWOOD}&period=month&month=2019-01`, action: '/performance/top-areas', period: true, crimeType: true, to: false, cases: false },
+      { url: `/performance/map?area=${CHARNWOOD}&period=month&month=2019-01`, action: '/performance/map', period: true, crimeType: true, to: false, cases: false },
+      // The form shown again with an error keeps the page's settings.
+      { url: `/performance/map?area=${CHARNWOOD}&period=custom&from=2019-02&to=2019-01`, action: '/performance/map', period: true, crimeType: true, to: false, cases: false, status: 400 },
+    ]
+    for (const expected of pages) {
+      const page = await analyst.get(expected.url)
+      expect(page.statusCode, expected.url).toBe(expected.status ?? 200)
+      expect(page.body, expected.url).toContain(`<form method="get" action="${expected.action}"`)
+      expect(page.body.includes('id="period"'), expected.url).toBe(expected.period)
+      expect(page.body.includes('id="crimeType"'), expected.url).toBe(expected.crimeType)
+      expect(page.body.includes('Five years up to'), expected.url).toBe(expected.to)
+      if (expected.cases !== undefined) expect(page.body.includes(cases), expected.url).toBe(expected.cases)
+    }
   })
 
   it('a choice that cannot be shown gives the form again with a GOV.UK error summary, not a dead end', async () => {
