@@ -1,6 +1,7 @@
 import { stringify } from 'csv-stringify/sync'
 import { Document, HeadingLevel, Packer, PageOrientation, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } from 'docx'
 import writeXlsxFile, { type SheetData } from 'write-excel-file/node'
+import { slug } from '../../platform/words.js'
 import { meetingDate } from '../meetings/meetings.format.js'
 import type { LogEntry } from './actions.service.js'
 
@@ -91,8 +92,7 @@ export type ExportFormat = keyof typeof EXPORT_TYPES
 
 /** "action-log-community-safety-partnership-2026-12-04.docx" */
 export function exportFileName(log: ActionLogDocument, format: ExportFormat): string {
-  const slug = log.bodyName.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60)
-  return `action-log-${slug}-${log.meetingOn}.${format}`
+  return `action-log-${slug(log.bodyName).slice(0, 60)}-${log.meetingOn}.${format}`
 }
 
 export async function exportLog(log: ActionLogDocument, format: ExportFormat): Promise<Buffer> {

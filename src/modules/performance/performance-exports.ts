@@ -18,6 +18,7 @@ import {
 } from 'docx'
 import type PDFDocument from 'pdfkit'
 import { BOLD, MARGIN, REGULAR, TEXT_SIZE, taggedPdf } from '../../platform/documents/pdf.js'
+import { slug } from '../../platform/words.js'
 import SVGtoPDF from 'svg-to-pdfkit'
 import writeXlsxFile, { type SheetData } from 'write-excel-file/node'
 import type { Dashboard, ExportTable, FigureRow, HotspotMap, TopAreaRow, Trend } from './performance.types.js'
@@ -648,13 +649,8 @@ export type PerformanceExportFormat = keyof typeof PERFORMANCE_EXPORT_TYPES
 
 /** "crime-and-asb-in-charnwood-quarter-3-2018-19.csv": from a title, without its comparison. */
 export function exportFileName(title: string, format: PerformanceExportFormat): string {
-  const slug = title
-    .replace(/\s*\([^)]*\)/g, '')
-    .split(', against')[0]!
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-|-$/g, '')
+  const name = slug(title.replace(/\s*\([^)]*\)/g, '').split(', against')[0]!)
     .slice(0, 80)
     .replace(/-$/, '')
-  return `${slug || 'figures'}.${format}`
+  return `${name || 'figures'}.${format}`
 }

@@ -3,9 +3,10 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import type { z } from 'zod'
 import { RuleError } from '../../platform/http/errors.js'
 import { type FormErrors, parseForm, ruleErrors } from '../../platform/http/forms.js'
+import { slug } from '../../platform/words.js'
 import type { Services } from '../../composition.js'
 import { choroplethClasses } from './maps.js'
-import { dashboardTable, formatChange, mapTable, shortPeriodLabel, tableToCsv, tableToXlsx, topAreasTable, trendTable } from './performance-exports.js'
+import { dashboardTable, formatChange, mapTable, PERFORMANCE_EXPORT_TYPES, type PerformanceExportFormat, shortPeriodLabel, tableToCsv, tableToXlsx, topAreasTable, trendTable } from './performance-exports.js'
 import { buildReport, dashboardChart, mapSvg, reportFileName, trendChart } from './performance-report.js'
 import * as schemas from './performance.schemas.js'
 import { ALL_CRIME, ASB_CASES, CHOICES } from './performance.service.js'
@@ -36,16 +37,12 @@ function queryString(query: Record<string, unknown>, changes: Record<string, str
   return params.toString()
 }
 
-const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')
+/** A download: its type by format, named for saving. */
+const sendFile = (reply: FastifyReply, content: string | Buffer, format: PerformanceExportFormat, fileName: string) =>
+  reply.type(PERFORMANCE_EXPORT_TYPES[format]).header('content-disposition', `attachment; filename="${fileName}"`).send(content)
 
 async function sendTable(reply: FastifyReply, table: ExportTable, format: 'csv' | 'xlsx', name: string) {
-  if (format === 'csv') {
-    return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}.csv"`).send(tableToCsv(table))
-  }
-  return reply
-    .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-    .header('content-disposition', `attachment; filename="${name}.xlsx"`)
-    .send(await tableToXlsx(table))
+  return sendFile(reply, format === 'csv' ? tableToCsv(table) : await tableToXlsx(table), format, `${name}.${format}`)
 }
 
 /** The dashboard table's rows with the change written as the exports write it, and a marker. */
@@ -215,10 +212,7 @@ export async function performanceRoutes(app: FastifyInstance, { services }: { se
   api.get('/performance/report', { config: access, schema: { querystring: schemas.reportQuery, hide: true } }, async (request, reply) => {
     const { format, agendaItem, meetingName, ...query } = request.query
     const report = await buildReport(performance, query, { agendaItem: agendaItem ?? null, meetingName: meetingName ?? null })
-    const name = reportFileName(report, format)
-    reply.header('content-disposition', `attachment; filename="${name}"`)
-    if (format === 'pdf') return reply.header('content-type', 'application/pdf').send(await report.pdf())
-    return reply.header('content-type', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document').send(await report.docx())
+    return sendFile(reply, format === 'pdf' ? await report.pdf() : await report.docx(), format, reportFileName(report, format))
   })
 
   // ---- JSON API ----
