@@ -3,7 +3,7 @@ import { services as createServices } from './composition.js'
 import { ConfigError, loadConfig } from './config.js'
 import { seedPerformanceDemonstration } from './demo/performance-demo.js'
 import { seedDemonstrationData } from './demo/seed.js'
-import { ensureBoundaries } from './modules/performance/geography.js'
+import { SYSTEM_ACTOR } from './modules/audit/audit.events.js'
 import { openDatabase } from './platform/db/database.js'
 import { migrate } from './platform/db/migrate.js'
 import { errorKind } from './platform/http/logging.js'
@@ -33,11 +33,11 @@ async function main() {
   const app = await createApp(services)
 
   // The partnership's boundaries load at first start, so crimes can be placed in districts from the first import.
-  await ensureBoundaries(database)
+  await services.policeImports.boundariesReady(SYSTEM_ACTOR)
   if (config.seedDemoData) {
     const credentials = await seedDemonstrationData(database.db)
     if (credentials) printCredentials(credentials)
-    await seedPerformanceDemonstration(database)
+    await seedPerformanceDemonstration(database, services.policeImports)
   }
 
   const pruning = setInterval(() => void services.auth.pruneExpiredSessions().catch((error) => app.log.error({ err: error }, 'session pruning failed')), SESSION_PRUNE_MS)

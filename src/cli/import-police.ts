@@ -2,6 +2,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs'
 import path from 'node:path'
 import cliProgress from 'cli-progress'
 import { ConfigError, loadConfig } from '../config.js'
+import { SYSTEM_ACTOR } from '../modules/audit/audit.events.js'
 import { auditRepository } from '../modules/audit/audit.repository.js'
 import { auditService } from '../modules/audit/audit.service.js'
 import { type FileOutcome, type PoliceFileOnDisk, policeImportsService } from '../modules/performance/police-imports.service.js'
@@ -83,9 +84,8 @@ try {
   // As the server does: on a PostgreSQL server in production, migrations are a deliberate step of their own.
   if (database.kind === 'pglite' || config.environment !== 'production') await migrate(database)
   const imports = policeImportsService({ database, audit: auditService(auditRepository(database.db)) })
-  const actor = { userId: null, organisationId: null, ip: null }
   const log = { error: (details: Record<string, unknown>, message: string) => console.error(`${message}: ${[details.error, details.code].filter(Boolean).join(' ')}`) }
-  const boundaries = await imports.boundariesReady(actor)
+  const boundaries = await imports.boundariesReady(SYSTEM_ACTOR)
   if (boundaries) console.log(`Loaded the partnership's boundaries: ${count(boundaries.districts)} districts, ${count(boundaries.wards)} wards, ${count(boundaries.lsoas)} LSOAs.`)
 
   const interactive = Boolean(process.stdout.isTTY)
@@ -98,14 +98,14 @@ try {
         cliProgress.Presets.shades_classic,
       )
       bar.start(file.size, 0, { file: file.fileName, read: megabytes(0), size: megabytes(file.size), rate: '0' })
-      outcome = await imports.importFile(actor, file, {
+      outcome = await imports.importFile(SYSTEM_ACTOR, file, {
         log,
         onProgress: ({ bytesRead, linesRead }) =>
           bar.update(bytesRead, { read: megabytes(bytesRead), rate: count(Math.round(linesRead / Math.max(0.001, (performance.now() - started) / 1000))) }),
       })
       bar.stop()
     } else {
-      outcome = await imports.importFile(actor, file, { log })
+      outcome = await imports.importFile(SYSTEM_ACTOR, file, { log })
     }
     outcomes.push({ file, outcome })
     console.log(describe(file, outcome, (performance.now() - started) / 1000))

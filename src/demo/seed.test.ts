@@ -1,7 +1,14 @@
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../../test/helpers/app.js'
+import { SYSTEM_ACTOR } from '../modules/audit/audit.events.js'
+import { POLICE_FOLDER } from '../modules/performance/performance.fixtures.js'
 import { todayInLondon } from '../platform/dates.js'
 import { seedGovernanceDemonstration } from './governance-demo.js'
+import { seedPerformanceDemonstration } from './performance-demo.js'
 import { DEMO_ORGANISATIONS, DEMO_USERS, seedDemonstrationData, type DemoCredential } from './seed.js'
 
 let t: TestApp
@@ -132,5 +139,28 @@ describe('demonstration data', () => {
     const organisations = new Map((await db().selectFrom('organisations').select(['id', 'name']).execute()).map((row) => [row.name, row.id]))
     expect(await db().transaction().execute((trx) => seedGovernanceDemonstration(trx, organisations))).toBe(false)
     expect(await count()).toEqual(before)
+  })
+})
+
+describe('demonstration police.uk data', () => {
+  it('loads the shared files through the same audited import as an upload, once, and refuses a bad file rather than failing to start', async () => {
+    const folder = mkdtempSync(path.join(tmpdir(), 'demo-police-'))
+    try {
+      copyFileSync(fileURLToPath(new URL('2019-01-leicestershire-street.csv', POLICE_FOLDER)), path.join(folder, '2019-01-leicestershire-street.csv'))
+      writeFileSync(path.join(folder, '2019-02-broken-street.csv'), 'not,a,police,file\n')
+      await t.services.policeImports.boundariesReady(SYSTEM_ACTOR)
+      expect(await seedPerformanceDemonstration(t.testDb.database, t.services.policeImports, folder)).toBe(1)
+      expect(await db().selectFrom('police_files').select(['force', 'month', 'imported_by']).execute()).toEqual([{ force: 'Leicestershire Police', month: '2019-01', imported_by: null }])
+      const audited = await db().selectFrom('audit_events').select(['action', 'user_id']).where('action', 'in', ['police_file.imported', 'police_file.rejected']).orderBy('id').execute()
+      expect(audited).toEqual([
+        { action: 'police_file.imported', user_id: null },
+        { action: 'police_file.rejected', user_id: null },
+      ])
+      // Started again, with data loaded, it imports nothing.
+      expect(await seedPerformanceDemonstration(t.testDb.database, t.services.policeImports, folder)).toBe(0)
+      expect(await db().selectFrom('police_files').select('id').execute()).toHaveLength(1)
+    } finally {
+      rmSync(folder, { recursive: true, force: true })
+    }
   })
 })

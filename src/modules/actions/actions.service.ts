@@ -6,7 +6,7 @@ import type { ActionStatus, DB, LinkedRecordType } from '../../platform/db/schem
 import { signedIn } from '../../platform/http/actor.js'
 import { ConflictError, ForbiddenError, NotFoundError, RuleError } from '../../platform/http/errors.js'
 import type { Mailer, OutgoingEmail } from '../../platform/mail/mailer.js'
-import type { Actor } from '../audit/audit.events.js'
+import { type Actor, SYSTEM_ACTOR } from '../audit/audit.events.js'
 import type { AuditService } from '../audit/audit.service.js'
 import { bodiesRepository } from '../bodies/bodies.repository.js'
 import { requireBody, requireMeetingBody } from '../bodies/body-access.js'
@@ -25,7 +25,6 @@ import {
 } from './actions.schemas.js'
 
 /** The reminder run acts as the service itself, not as a user. */
-export const SYSTEM_ACTOR: Actor = { userId: null, organisationId: null, ip: null }
 
 /** "My actions" shows every open action and this many of those most recently completed or withdrawn. */
 export const RECENTLY_CLOSED = 20

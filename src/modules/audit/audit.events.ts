@@ -110,6 +110,9 @@ export interface Actor {
   ip: string | null
 }
 
+/** The application itself, for what it does on its own: reminders, loading boundaries, demonstration data. */
+export const SYSTEM_ACTOR: Actor = { userId: null, organisationId: null, ip: null }
+
 export interface AuditEntry {
   action: AuditAction
   recordType?: string
