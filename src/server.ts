@@ -5,7 +5,7 @@ import { seedPerformanceDemonstration } from './demo/performance-demo.js'
 import { seedDemonstrationData } from './demo/seed.js'
 import { SYSTEM_ACTOR } from './modules/audit/audit.events.js'
 import { openDatabase } from './platform/db/database.js'
-import { migrate } from './platform/db/migrate.js'
+import { migrateOnStart } from './platform/db/migrate.js'
 import { errorKind } from './platform/http/logging.js'
 
 const SESSION_PRUNE_MS = 15 * 60_000
@@ -26,8 +26,7 @@ async function main() {
   }
 
   const database = await openDatabase(config.database)
-  // In production on a PostgreSQL server, migrations are a deliberate deployment step: npm run migrate.
-  if (database.kind === 'pglite' || config.environment !== 'production') await migrate(database)
+  await migrateOnStart(database, config.environment)
 
   const services = createServices(config, database)
   const app = await createApp(services)

@@ -2,13 +2,12 @@ import { existsSync, readdirSync, statSync } from 'node:fs'
 import path from 'node:path'
 import cliProgress from 'cli-progress'
 import { ConfigError, loadConfig } from '../config.js'
+import { openForCommand } from './command-database.js'
 import { SYSTEM_ACTOR } from '../modules/audit/audit.events.js'
 import { auditRepository } from '../modules/audit/audit.repository.js'
 import { auditService } from '../modules/audit/audit.service.js'
 import { type FileOutcome, type PoliceFileOnDisk, policeImportsService } from '../modules/performance/police-imports.service.js'
 import { monthLabel } from '../modules/performance/periods.js'
-import { DatabaseInUseError, openDatabase } from '../platform/db/database.js'
-import { migrate } from '../platform/db/migrate.js'
 
 /**
  * Imports police.uk street-level crime files from the command line, each whole or not at all, one after another.
@@ -71,18 +70,9 @@ try {
   process.exit(1)
 }
 
-const database = await openDatabase(config.database).catch((error: unknown) => {
-  // The app has the embedded database open: say so plainly rather than risk two writers.
-  if (error instanceof DatabaseInUseError) {
-    console.error(error.message)
-    process.exit(1)
-  }
-  throw error
-})
+const database = await openForCommand(config)
 const outcomes: { file: PoliceFileOnDisk; outcome: FileOutcome }[] = []
 try {
-  // As the server does: on a PostgreSQL server in production, migrations are a deliberate step of their own.
-  if (database.kind === 'pglite' || config.environment !== 'production') await migrate(database)
   const imports = policeImportsService({ database, audit: auditService(auditRepository(database.db)) })
   const log = { error: (details: Record<string, unknown>, message: string) => console.error(`${message}: ${[details.error, details.code].filter(Boolean).join(' ')}`) }
   const boundaries = await imports.boundariesReady(SYSTEM_ACTOR)

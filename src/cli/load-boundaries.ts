@@ -1,10 +1,10 @@
 import path from 'node:path'
 import { ConfigError, loadConfig } from '../config.js'
+import { openForCommand } from './command-database.js'
+import { SYSTEM_ACTOR } from '../modules/audit/audit.events.js'
 import { auditRepository } from '../modules/audit/audit.repository.js'
 import { auditService } from '../modules/audit/audit.service.js'
 import { BoundaryError, loadBoundaries, readBoundaryFolder } from '../modules/performance/geography.js'
-import { DatabaseInUseError, openDatabase } from '../platform/db/database.js'
-import { migrate } from '../platform/db/migrate.js'
 import { errorKindText } from '../platform/http/logging.js'
 
 /** Loads (or reloads) the partnership's boundaries from ONS files, and places crimes already imported by them. */
@@ -24,18 +24,10 @@ const count = (value: number) => value.toLocaleString('en-GB')
 try {
   const config = loadConfig()
   const set = readBoundaryFolder(path.resolve(folder))
-  const database = await openDatabase(config.database).catch((error: unknown) => {
-  // The app has the embedded database open: say so plainly rather than risk two writers.
-  if (error instanceof DatabaseInUseError) {
-    console.error(error.message)
-    process.exit(1)
-  }
-  throw error
-})
+  const database = await openForCommand(config)
   try {
-    if (database.kind === 'pglite' || config.environment !== 'production') await migrate(database)
     const summary = await loadBoundaries(database, set)
-    await auditService(auditRepository(database.db)).record({ userId: null, organisationId: null, ip: null }, { action: 'boundaries.loaded', details: { ...summary, source: path.basename(path.resolve(folder)) } })
+    await auditService(auditRepository(database.db)).record(SYSTEM_ACTOR, { action: 'boundaries.loaded', details: { ...summary, source: path.basename(path.resolve(folder)) } })
     console.log(`Loaded ${count(summary.districts)} districts, ${count(summary.wards)} wards and ${count(summary.lsoas)} LSOAs (2011 and 2021 together).`)
     console.log(summary.crimesRelocated ? `${count(summary.crimesRelocated)} police.uk crimes already imported are now counted in a different district, or in one of ours where they were outside our areas before.` : 'No police.uk crimes already imported changed district.')
   } finally {

@@ -38,3 +38,11 @@ export async function migrate(database: Database, dir = MIGRATIONS_DIR): Promise
     applied.push(next)
   }
 }
+
+/**
+ * Migrates as the app does on start: always on the embedded database, and on a server outside production. In
+ * production on a server, migrations are a deliberate deployment step of their own (npm run migrate).
+ */
+export async function migrateOnStart(database: Database, environment: string): Promise<void> {
+  if (database.kind === 'pglite' || environment !== 'production') await migrate(database)
+}
