@@ -8,18 +8,22 @@ const importJob = document.querySelector('[data-import-job="running"]')
 if (importJob) {
   const announcement = document.getElementById('import-job-announcement')
   let announced = ''
+  let failures = 0
+  // A failed fetch (a network blip, a restart) is tried again; after five in a row the page is loaded afresh, so that
+  // whatever is wrong (signed out, say) shows itself rather than the progress standing still.
+  const next = () => setTimeout(() => void poll().catch(failed), 2000)
+  const failed = () => (++failures >= 5 ? window.location.reload() : next())
   const poll = async () => {
     const response = await fetch(window.location.href, { headers: { accept: 'text/html' } })
-    if (!response.ok) return
-    const page = new DOMParser().parseFromString(await response.text(), 'text/html')
-    const fresh = page.getElementById('import-job')
-    if (!fresh) return
+    const fresh = response.ok ? new DOMParser().parseFromString(await response.text(), 'text/html').getElementById('import-job') : null
+    if (!fresh) return failed()
+    failures = 0
     importJob.innerHTML = fresh.innerHTML
     const done = fresh.dataset.importJob === 'done'
     const headline = (done ? fresh.querySelector('.govuk-notification-banner__heading') : fresh.querySelector('.govuk-body-l'))?.textContent?.replace(/ — \d+%$/, '').trim() ?? ''
     if (announcement && headline && headline !== announced) announcement.textContent = announced = headline
     if (done) importJob.dataset.importJob = 'done'
-    else setTimeout(() => void poll().catch(() => undefined), 2000)
+    else next()
   }
-  setTimeout(() => void poll().catch(() => undefined), 2000)
+  next()
 }
