@@ -22,7 +22,7 @@ interface Feature {
   geometry: Geometry | null
 }
 
-export interface BoundaryDistrict {
+interface BoundaryDistrict {
   code: string
   name: string
   upperTierCode: string | null

@@ -62,7 +62,7 @@ export interface ImportedFile {
   mappedLabels: { label: string; crimeType: string; rows: number }[]
 }
 
-export interface ImportInput {
+interface ImportInput {
   fileName: string
   stream: Readable
   totalBytes?: number | null

@@ -18,8 +18,8 @@ import { monthLabel } from './periods.js'
 
 const importAccess = { access: 'performance:import' } as const
 const tags = ['Performance']
-export const MAX_FILE_BYTES = 200 * 1024 * 1024
-export const MAX_FILES = 60
+const MAX_FILE_BYTES = 200 * 1024 * 1024
+const MAX_FILES = 60
 const MAX_FILE_TEXT = '200 MB'
 const jobParams = z.object({ jobId: z.uuid({ error: 'Job id must be a UUID' }) })
 

@@ -59,10 +59,10 @@ export interface LoadedFile {
 }
 
 /** Jobs kept in memory for their progress pages; older ones are forgotten (their imports stay in police_files). */
-export const JOBS_KEPT = 50
+const JOBS_KEPT = 50
 
 /** Only a PoliceFileError says something a person can act on; anything else is named, never quoted. */
-export function unexpectedErrorMessage(fileName: string): string {
+function unexpectedErrorMessage(fileName: string): string {
   return `${fileName} could not be imported because of an unexpected error. Nothing from it was saved: try again, and if it happens again tell your system administrator.`
 }
 
