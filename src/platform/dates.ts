@@ -53,3 +53,10 @@ export function monthRanges(months: string[]): string {
   const texts = runs.map((run) => (run.length === 1 ? monthLabel(run[0]!) : `${monthLabel(run[0]!)} to ${monthLabel(run.at(-1)!)}`))
   return listJoin(texts)
 }
+
+const ukLongDate = new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeZone: 'Europe/London' })
+
+/** The UK date of an instant, as the partners write it: "4 December 2026". */
+export function ukDateOf(value: Date | string): string {
+  return ukLongDate.format(new Date(value))
+}

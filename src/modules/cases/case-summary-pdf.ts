@@ -1,9 +1,9 @@
 import PDFDocument from 'pdfkit'
+import { ukDateOf } from '../../platform/dates.js'
 import { CASE_PRIORITIES, CASE_STATUSES, CASE_TYPES, CLOSURE_OUTCOMES, SATISFACTION } from './cases.schemas.js'
 
-const ukDate = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' })
 const ukDateTime = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Europe/London' })
-const day = (value: Date | string | null | undefined) => (value ? ukDate.format(new Date(value)) : '')
+const day = (value: Date | string | null | undefined) => (value ? ukDateOf(value) : '')
 const when = (value: Date | string | null | undefined) => (value ? ukDateTime.format(new Date(value)) : '')
 
 export interface CaseSummary {

@@ -18,6 +18,7 @@ import {
 } from 'docx'
 import type PDFDocument from 'pdfkit'
 import { BOLD, MARGIN, REGULAR, TEXT_SIZE, taggedPdf } from '../../platform/documents/pdf.js'
+import { ukDateOf } from '../../platform/dates.js'
 import { slug } from '../../platform/words.js'
 import SVGtoPDF from 'svg-to-pdfkit'
 import writeXlsxFile, { type SheetData } from 'write-excel-file/node'
@@ -252,7 +253,6 @@ export const CLOSING_NOTE =
   'and partner case records are counted separately and are never added to the police figures. ' +
   'Percentages are shown only with the numbers behind them.'
 
-const dayFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' })
 
 /** The key points: all crime, both ASB sources, then the three largest rises and falls on a base of 10 or more. */
 export function dashboardSummary(dashboard: Dashboard): string[] {
@@ -294,7 +294,7 @@ export function dashboardReport(dashboard: Dashboard, options: DashboardReportOp
     periodLabel: dashboard.period.label,
     comparisonLabel: dashboard.comparison.label,
     sources: dashboard.sources,
-    generatedOn: dayFormat.format(options.generatedAt ?? new Date()),
+    generatedOn: ukDateOf(options.generatedAt ?? new Date()),
     summary: dashboardSummary(dashboard),
     sections: [
       { heading: 'Crime and ASB by type', paragraphs: notes, table: dashboardTable(dashboard) },

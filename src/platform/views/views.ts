@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify'
 import fp from 'fastify-plugin'
 import nunjucks from 'nunjucks'
 import type { Permission } from '../../modules/auth/permissions.js'
+import { ukDateOf } from '../dates.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const require = createRequire(import.meta.url)
@@ -18,7 +19,6 @@ declare module 'fastify' {
 }
 
 const ukDateTime = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/London' })
-const ukDate = new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeZone: 'Europe/London' })
 
 
 export function createViewEnvironment(): nunjucks.Environment {
@@ -27,7 +27,7 @@ export function createViewEnvironment(): nunjucks.Environment {
     { autoescape: true, throwOnUndefined: false },
   )
   env.addFilter('dateTime', (value: Date | string | null) => (value ? ukDateTime.format(new Date(value)) : ''))
-  env.addFilter('date', (value: Date | string | null) => (value ? ukDate.format(new Date(value)) : ''))
+  env.addFilter('date', (value: Date | string | null) => (value ? ukDateOf(value) : ''))
   env.addFilter('number', (value: number | null | undefined) => (typeof value === 'number' ? value.toLocaleString('en-GB') : ''))
   return env
 }
