@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { hashPassword, passwordProblem, verifyPassword } from './passwords.js'
+import { PASSWORD_HASHING, hashPassword, passwordProblem, useTestPasswordHashing, verifyPassword } from './passwords.js'
 
 describe('password rules (NCSC: length over complexity, block the guessable)', () => {
   it('accepts a long passphrase without any complexity rules', () => {
@@ -33,11 +33,25 @@ describe('password rules (NCSC: length over complexity, block the guessable)', (
     expect(passwordProblem('my name is priya patel', { name: 'Priya Patel' })).toMatch(/must not contain/)
   })
 
-  it('hashes with argon2id and verifies only the right password', async () => {
-    const hash = await hashPassword('marble otter lantern')
-    expect(hash).toMatch(/^\$argon2id\$/)
+  it('hashes with argon2id at 64 MiB, 3 passes and 4 lanes, and verifies only the right password', async () => {
+    // The suite hashes cheaply (test/helpers/setup.ts); the service's own parameters are checked here, once.
+    const hash = await hashPassword('marble otter lantern', PASSWORD_HASHING)
+    expect(hash).toMatch(/^\$argon2id\$v=19\$m=65536,t=3,p=4\$/)
     expect(await verifyPassword(hash, 'marble otter lantern')).toBe(true)
     expect(await verifyPassword(hash, 'marble otter lanterns')).toBe(false)
     expect(await verifyPassword('not a hash', 'anything')).toBe(false)
+  })
+
+  it('hashes cheaply only under test, and a cheap hash still verifies', async () => {
+    const cheap = await hashPassword('marble otter lantern')
+    expect(cheap).toMatch(/^\$argon2id\$v=19\$m=1024,t=1,p=1\$/)
+    expect(await verifyPassword(cheap, 'marble otter lantern')).toBe(true)
+    const environment = process.env.NODE_ENV
+    process.env.NODE_ENV = 'production'
+    try {
+      expect(() => useTestPasswordHashing()).toThrow(/test suite only/)
+    } finally {
+      process.env.NODE_ENV = environment
+    }
   })
 })

@@ -9,8 +9,28 @@ const commonPasswords = new Set((dictionary['passwords-common'] as string[]).map
 // This service's own words, and passphrases made famous as examples.
 const guessableWords = new Set(['safercommunities', 'password', 'leicestershire', 'leicester', 'rutland', 'correcthorsebatterystaple'])
 
-export function hashPassword(password: string): Promise<string> {
-  return argon2.hash(password, { type: argon2.argon2id })
+interface HashingParameters {
+  type: typeof argon2.argon2id
+  memoryCost: number
+  timeCost: number
+  parallelism: number
+}
+
+/** Argon2id at 64 MiB, 3 passes, 4 lanes: above OWASP's minimum for argon2id. Each hash carries its own parameters. */
+export const PASSWORD_HASHING: HashingParameters = { type: argon2.argon2id, memoryCost: 65_536, timeCost: 3, parallelism: 4 }
+/** Near the smallest argon2id allows: for the test suite, where hundreds of sign-ins would each pay the real cost. */
+const TEST_PASSWORD_HASHING: HashingParameters = { type: argon2.argon2id, memoryCost: 1024, timeCost: 1, parallelism: 1 }
+
+let hashing = PASSWORD_HASHING
+
+/** Called by the test suite's setup only; refused anywhere else, so a deployment can never hash cheaply. */
+export function useTestPasswordHashing(): void {
+  if (process.env.NODE_ENV !== 'test') throw new Error('Cheap password hashing is for the test suite only (NODE_ENV=test)')
+  hashing = TEST_PASSWORD_HASHING
+}
+
+export function hashPassword(password: string, parameters: HashingParameters = hashing): Promise<string> {
+  return argon2.hash(password, parameters)
 }
 
 export async function verifyPassword(hash: string, password: string): Promise<boolean> {
