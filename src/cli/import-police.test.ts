@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { freshDatabase, serverUrl, type TestDatabase } from '../../test/helpers/database.js'
+import { freshDatabase, migratedDataFolder, serverUrl, type TestDatabase } from '../../test/helpers/database.js'
 import { type Database, openDatabase } from '../platform/db/database.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -17,8 +17,9 @@ let server: TestDatabase | undefined
 
 beforeAll(async () => {
   folder = await mkdtemp(path.join(tmpdir(), 'scp-import-cli-'))
-  // On a server, a database of its own for the command; otherwise a PGlite data folder the command creates.
+  // On a server, a database of its own for the command; otherwise a PGlite data folder, as the app's first start leaves it.
   if (serverUrl) server = await freshDatabase()
+  else await migratedDataFolder(path.join(folder, 'data', 'pglite'))
 })
 afterAll(async () => {
   await server?.destroy()

@@ -8,7 +8,7 @@ import { Readable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'csv-parse/sync'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { freshDatabase, serverUrl, type TestDatabase } from '../../../test/helpers/database.js'
+import { freshDatabase, migratedDataFolder, serverUrl, type TestDatabase } from '../../../test/helpers/database.js'
 import { type Database, openDatabase } from '../../platform/db/database.js'
 import { samples } from '../documents/documents.fixtures.js'
 import { ensureBoundaries } from './geography.js'
@@ -255,6 +255,7 @@ describe('a process killed part-way through an import', () => {
     // The server's own database for this file, or a PGlite data folder the child and then this test open in turn.
     const target = serverUrl ? (testDb.target as { url: string }).url : path.join(folder, 'pglite')
     try {
+      if (!serverUrl) await migratedDataFolder(target)
       // About 300,000 rows: the real month's rows again and again, all still 2019-01.
       const content = read(LEICESTERSHIRE_2019_01)
       const [header, ...lines] = linesOf(content)

@@ -31,7 +31,14 @@ export interface Database {
   scriptTransaction<T>(work: (tx: ScriptTransaction) => Promise<T>): Promise<T>
   /** Resolves when the database answers a query. */
   ping(): Promise<void>
+  /** PGlite only: the whole data directory as a tar file, which openDatabase can start from (the tests' snapshot). */
+  dumpDataDir?(): Promise<Blob>
   close(): Promise<void>
+}
+
+export interface OpenOptions {
+  /** PGlite only: start from a data directory dumped by dumpDataDir rather than an empty one (skips initdb). */
+  loadDataDir?: Blob
 }
 
 const INT8_OID = 20
@@ -41,8 +48,8 @@ const DATE_OID = 1082
 const parseInt8 = (value: string) => Number(value)
 const keepDate = (value: string) => value
 
-export async function openDatabase(target: DatabaseTarget): Promise<Database> {
-  return target.kind === 'postgres' ? openPostgres(target.url) : openPGlite(target.kind === 'pglite' ? target.dataDir : undefined)
+export async function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): Promise<Database> {
+  return target.kind === 'postgres' ? openPostgres(target.url) : openPGlite(target.kind === 'pglite' ? target.dataDir : undefined, options.loadDataDir)
 }
 
 /** The database folder is in use by another process: two writers would corrupt it. */
@@ -83,9 +90,9 @@ function isRunning(pid: number) {
   }
 }
 
-async function openPGlite(dataDir: string | undefined): Promise<Database> {
+async function openPGlite(dataDir: string | undefined, loadDataDir: Blob | undefined): Promise<Database> {
   const unlock = dataDir ? lockDataDir(dataDir) : () => undefined
-  const pglite = await PGlite.create({ dataDir, extensions: { pg_trgm }, parsers: { [INT8_OID]: parseInt8, [DATE_OID]: keepDate } })
+  const pglite = await PGlite.create({ dataDir, loadDataDir, extensions: { pg_trgm }, parsers: { [INT8_OID]: parseInt8, [DATE_OID]: keepDate } })
   const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) })
   const scriptTransaction = <T>(work: (tx: ScriptTransaction) => Promise<T>) =>
     pglite.transaction((tx) =>
@@ -107,6 +114,7 @@ async function openPGlite(dataDir: string | undefined): Promise<Database> {
     ping: async () => {
       await pglite.query('select 1')
     },
+    dumpDataDir: () => pglite.dumpDataDir('none'),
     close: async () => {
       await db.destroy()
       unlock()
