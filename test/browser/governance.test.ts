@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises'
+import { buffer } from 'node:stream/consumers'
 import mammoth from 'mammoth'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -185,7 +185,8 @@ describe.skipIf(skipBrowserTests)(`a partnership meeting from the forward progra
 
     const [download] = await Promise.all([clerk.waitForEvent('download'), clerk.getByRole('link', { name: 'Download the minutes (DOCX)' }).click()])
     expect(download.suggestedFilename()).toMatch(/\.docx$/)
-    const { value: html } = await mammoth.convertToHtml({ buffer: await readFile((await download.path())!) })
+    // The shared Chromium is a remote browser: the download is read back over its connection, not from a local path.
+    const { value: html } = await mammoth.convertToHtml({ buffer: await buffer(await download.createReadStream()) })
     const headings = [...html.matchAll(/<h[1-3]>(.*?)<\/h[1-3]>/g)].map((match) => match[1]!.replace(/<[^>]+>/g, ''))
     expect(headings.join('\n')).toContain(BODY.toUpperCase())
     for (const section of ['PRESENT', 'APOLOGIES', 'ACTIONS ARISING']) expect(headings).toContain(section)

@@ -1,19 +1,15 @@
-import { existsSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { AxeBuilder } from '@axe-core/playwright'
 import type { FastifyInstance } from 'fastify'
 import { type Browser, type BrowserContext, type BrowserContextOptions, type Page, chromium } from 'playwright-core'
-import { expect } from 'vitest'
+import { expect, inject } from 'vitest'
 import { createApp } from '../../src/app.js'
 import { services as createServices } from '../../src/composition.js'
 import { type DemoCredential, seedDemonstrationData } from '../../src/demo/seed.js'
 import type { Role } from '../../src/modules/auth/permissions.js'
 import { testConfig } from '../helpers/app.js'
 import { freshDatabase, type TestDatabase } from '../helpers/database.js'
-
-/** Debian's Chromium (CHROMIUM_PATH overrides it). The tests never download a browser. */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
-export const chromiumAvailable = existsSync(CHROMIUM_PATH)
+import { CHROMIUM_PATH, chromiumAvailable, LAUNCH_ARGS } from './chromium.js'
 
 /**
  * Skip the browser tests only on a developer's machine without Chromium. On CI (process.env.CI set)
@@ -23,10 +19,8 @@ export const skipBrowserTests = !chromiumAvailable && !process.env.CI
 export const skipReason = `Chromium not found at ${CHROMIUM_PATH}: browser tests skipped (install the Debian chromium package to run them; on CI they fail instead)`
 if (skipBrowserTests) console.warn(skipReason)
 
-/** Accessibility problems below 'serious' seen by checkAccessibility in this test file. */
+/** Accessibility problems below 'serious' seen by checkAccessibility in this test file (emptied as each file starts). */
 const minorViolations: string[] = []
-
-const LAUNCH_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-gpu', '--no-first-run']
 
 /** The WCAG levels the service promises (WCAG 2.2 AA, as required of public sector websites). */
 export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']
@@ -46,9 +40,11 @@ export interface BrowserHarness {
   close(): Promise<void>
 }
 
-/** Starts the real app over HTTP on a fresh, seeded database, and launches Chromium. */
+/** Starts the real app over HTTP on a fresh, seeded database, and connects to the run's Chromium. */
 export async function startBrowserHarness(): Promise<BrowserHarness> {
   if (!chromiumAvailable) throw new Error(`${CHROMIUM_PATH} is missing: the browser tests cannot run (CI=${process.env.CI ?? ''})`)
+  // A worker runs several test files one after another (isolate: false): report only this file's findings.
+  minorViolations.splice(0)
 
   const testDb = await freshDatabase()
   const cleanups: (() => Promise<void>)[] = [() => testDb.destroy()]
@@ -71,7 +67,9 @@ export async function startBrowserHarness(): Promise<BrowserHarness> {
     const credentials = await seedDemonstrationData(testDb.database.db)
     if (!credentials) throw new Error('seedDemonstrationData returned no credentials: the database was not empty')
 
-    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: LAUNCH_ARGS })
+    // The run's one Chromium (test/global-setup.ts); each file gets its own connection and contexts.
+    const endpoint = inject('chromiumEndpoint')
+    const browser = endpoint ? await chromium.connect(endpoint) : await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: LAUNCH_ARGS })
     cleanups.push(() => browser.close())
 
     const contexts: BrowserContext[] = []
@@ -237,7 +235,7 @@ function isKnownConditionalRevealFinding(violation: { id: string; nodes: { html:
 export async function checkAccessibility(page: Page) {
   await page.waitForLoadState('load')
   const where = pathOf(page)
-  const results = withoutJavaScript.has(page) ? await analyzeWithoutJavaScript(page, withoutJavaScript.get(page)!) : await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze()
+  const results = withoutJavaScript.has(page) ? await analyzeWithoutJavaScript(page, withoutJavaScript.get(page)!) : await new AxeBuilder({ page }).withTags(AXE_TAGS).setLegacyMode(true).analyze()
   const describe = (violation: (typeof results.violations)[number]) =>
     `${where}: ${violation.id} (${violation.impact}) ${violation.help} – ${violation.nodes.map((node) => node.target.join(' ')).join(', ')} – ${violation.helpUrl}`
   const known = results.violations.filter(isKnownConditionalRevealFinding)
