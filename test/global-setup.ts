@@ -1,7 +1,7 @@
 // Once per test run, in vitest's main process: a migrated database for every test file to start from, and one
 // Chromium for every browser test file. Migrating in each file, and a browser per file, cost minutes a run.
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { setTimeout } from 'node:timers/promises'
 import { type BrowserServer, chromium } from 'playwright-core'
@@ -59,8 +59,15 @@ async function pgliteSnapshots(key: string): Promise<PgliteSnapshots> {
   const files = { empty: path.join(SNAPSHOT_DIR, `pglite-${key}-empty.tar`), migrated: path.join(SNAPSHOT_DIR, `pglite-${key}-migrated.tar`) }
   mkdirSync(SNAPSHOT_DIR, { recursive: true })
   const existing = readdirSync(SNAPSHOT_DIR)
-  if (Object.values(files).every((file) => existing.includes(path.basename(file)))) return files
-  for (const old of existing) if (old.startsWith('pglite-')) rmSync(path.join(SNAPSHOT_DIR, old), { force: true })
+  // Another checkout's run (other migrations) may be reading its own snapshots now: only long-unused ones go.
+  for (const old of existing) {
+    const file = path.join(SNAPSHOT_DIR, old)
+    if (old.startsWith('pglite-') && !old.startsWith(`pglite-${key}-`) && Date.now() - statSync(file).mtimeMs > DAY_MS) rmSync(file, { force: true })
+  }
+  if (Object.values(files).every((file) => existing.includes(path.basename(file)))) {
+    for (const file of Object.values(files)) utimesSync(file, new Date(), new Date())
+    return files
+  }
 
   const database = await openDatabase({ kind: 'pglite-memory' })
   try {
@@ -82,21 +89,28 @@ async function save(database: Database, file: string) {
 
 /**
  * A migrated template database on the server for these migrations, built under a temporary name and renamed when
- * complete, so an interrupted build is never used. Older templates, and test databases left by killed runs more than a
- * day ago, are dropped.
+ * complete, so an interrupted build is never used. Each template is stamped with when a run last used it; templates
+ * unused for a day (another checkout's migrations), and test databases left by killed runs, are dropped.
  */
 async function templateDatabase(key: string): Promise<string> {
   const name = `${TEMPLATE_PREFIX}${key}`
-  const databases = (await adminQuery<{ datname: string }>(`select datname from pg_database where datname like 'scp\\_%'`)).map((row) => row.datname)
-  for (const old of databases) {
-    const stamp = Number(old.slice(TEST_DATABASE_PREFIX.length).split('_')[0])
-    const stale = old.startsWith(TEMPLATE_PREFIX) ? old !== name : old.startsWith(TEST_DATABASE_PREFIX) && stamp > 0 && Date.now() - stamp > DAY_MS
-    if (stale) await adminQuery(`drop database if exists ${old} with (force)`).catch(() => undefined)
+  const databases = await adminQuery<{ datname: string; comment: string | null }>(
+    `select datname, shobj_description(oid, 'pg_database') as comment from pg_database where datname like 'scp\\_%'`,
+  )
+  for (const { datname, comment } of databases) {
+    // A template's stamp is its comment (none for a moment while another run creates one); a test database's, its name.
+    const stamp = datname.startsWith(TEMPLATE_PREFIX) ? Number(comment ?? Date.now()) : Number(datname.slice(TEST_DATABASE_PREFIX.length).split('_')[0])
+    const stale = datname !== name && (datname.startsWith(TEMPLATE_PREFIX) || datname.startsWith(TEST_DATABASE_PREFIX)) && Date.now() - stamp > DAY_MS
+    if (stale) await adminQuery(`drop database if exists ${datname} with (force)`).catch(() => undefined)
   }
-  if (databases.includes(name)) return name
+  if (databases.some((database) => database.datname === name)) {
+    await adminQuery(`comment on database ${name} is '${Date.now()}'`)
+    return name
+  }
 
   const building = `${name}_build_${randomBytes(4).toString('hex')}`
   await adminQuery(`create database ${building}`)
+  await adminQuery(`comment on database ${building} is '${Date.now()}'`)
   const database = await openDatabase({ kind: 'postgres', url: serverDatabaseUrl(building) })
   try {
     await migrate(database)
