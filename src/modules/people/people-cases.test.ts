@@ -161,6 +161,7 @@ describe('merging duplicates', () => {
       .values({ case_id: other1.id, person_id: duplicate.id, type_code: 'advice', issued_on: '2026-01-05', officer_id: manager.user.id, organisation_id: org })
       .execute()
     await db().insertInto('callbacks').values({ case_id: other1.id, person_id: duplicate.id, called_at: new Date(), reached: true, called_by: manager.user.id }).execute()
+    await db().insertInto('person_sensitive_details').values({ person_id: duplicate.id, organisation_id: org, vulnerabilities: 'Hearing impaired', reason: 'Contact by text', recorded_by: manager.user.id }).execute()
 
     const page = await manager.get(`/people/${survivor.id}/merge?q=${survivor.familyName}`)
     expect(page.statusCode).toBe(200)
@@ -196,7 +197,10 @@ describe('merging duplicates', () => {
 
     const audit = await db().selectFrom('audit_events').selectAll().where('action', '=', 'person.merged').where('record_id', '=', survivor.id).execute()
     expect(audit).toHaveLength(1)
-    expect(audit[0]!.details).toEqual({ mergedPersonId: duplicate.id, survivorId: survivor.id, linksMoved: 8 })
+    expect(audit[0]!.details).toEqual({ mergedPersonId: duplicate.id, survivorId: survivor.id, linksMoved: 8, sensitiveDetailsMoved: 1 })
+    // The organisation's own sensitive details move with the person.
+    const sensitive = await db().selectFrom('person_sensitive_details').select(['person_id', 'organisation_id']).where('person_id', 'in', [survivor.id, duplicate.id]).execute()
+    expect(sensitive).toEqual([{ person_id: survivor.id, organisation_id: org }])
 
     // The merged person's page sends users to the survivor; search finds only the survivor.
     const redirect = await manager.get(`/people/${duplicate.id}`)

@@ -126,27 +126,115 @@ export function peopleRepository(db: Executor) {
       return executor.selectFrom('people').select(['id', 'version', 'merged_into_id']).where('id', '=', id).forUpdate().executeTakeFirst()
     },
 
-    /** Sensitive fields are for the organisation that recorded the person and the owners of cases they are on. */
-    async maySeeSensitive(organisationId: string, id: string, executor: Executor = db) {
-      const row = await executor
+    /** The sensitive details this organisation recorded about the person, with who recorded them; never another organisation's. */
+    sensitiveDetails(organisationId: string, personId: string, executor: Executor = db) {
+      return executor
+        .selectFrom('person_sensitive_details as details')
+        .innerJoin('organisations', 'organisations.id', 'details.organisation_id')
+        .leftJoin('users as recorder', 'recorder.id', 'details.recorded_by')
+        .leftJoin('users as updater', 'updater.id', 'details.updated_by')
+        .select([
+          'details.id',
+          'details.vulnerabilities',
+          'details.protected_characteristics as protectedCharacteristics',
+          'details.reason',
+          'organisations.name as organisation',
+          'recorder.name as recordedBy',
+          'details.recorded_at as recordedAt',
+          'updater.name as updatedBy',
+          'details.updated_at as updatedAt',
+        ])
+        .where('details.person_id', '=', personId)
+        .where('details.organisation_id', '=', organisationId)
+        .executeTakeFirst()
+    },
+
+    /** Records, changes or (when both fields are empty) removes this organisation's sensitive details about the person. */
+    async saveSensitiveDetails(
+      organisationId: string,
+      personId: string,
+      userId: string | null,
+      details: { vulnerabilities: string | null; protectedCharacteristics: string | null; reason: string | null },
+      executor: Executor,
+    ) {
+      if (!details.vulnerabilities && !details.protectedCharacteristics) {
+        await executor.deleteFrom('person_sensitive_details').where('person_id', '=', personId).where('organisation_id', '=', organisationId).execute()
+        return
+      }
+      await executor
+        .insertInto('person_sensitive_details')
+        .values({
+          person_id: personId,
+          organisation_id: organisationId,
+          vulnerabilities: details.vulnerabilities,
+          protected_characteristics: details.protectedCharacteristics,
+          reason: details.reason!,
+          recorded_by: userId,
+          updated_by: userId,
+        })
+        .onConflict((oc) =>
+          oc.columns(['person_id', 'organisation_id']).doUpdateSet({
+            vulnerabilities: details.vulnerabilities,
+            protected_characteristics: details.protectedCharacteristics,
+            reason: details.reason!,
+            updated_by: userId,
+            updated_at: sql`now()`,
+          }),
+        )
+        .execute()
+    },
+
+    /**
+     * Of these people, those the organisation does not hold alone: recorded by another organisation, on another
+     * organisation's case, the reporter of another organisation's incident, linked to a record on another
+     * organisation's case, or with sensitive details another organisation recorded. Changing such a person by a merge
+     * would change what that organisation sees on its own records.
+     */
+    async heldByOthers(organisationId: string, personIds: string[], executor: Executor = db) {
+      const otherCase = (caseColumn: string) => sql<boolean>`exists (select 1 from cases held_case where held_case.id = ${sql.ref(caseColumn)} and held_case.owning_organisation_id <> ${organisationId})`
+      const rows = await executor
         .selectFrom('people')
-        .select('id')
-        .where('id', '=', id)
+        .select('people.id')
+        .where('people.id', 'in', personIds)
         .where((eb) =>
           eb.or([
-            eb('people.created_by_organisation_id', '=', organisationId),
+            eb('people.created_by_organisation_id', 'is', null),
+            eb('people.created_by_organisation_id', '<>', organisationId),
+            eb.exists(eb.selectFrom('case_people').select(sql`1`.as('one')).whereRef('case_people.person_id', '=', 'people.id').where(otherCase('case_people.case_id'))),
             eb.exists(
               eb
-                .selectFrom('case_people')
-                .innerJoin('cases', 'cases.id', 'case_people.case_id')
+                .selectFrom('incidents')
                 .select(sql`1`.as('one'))
-                .whereRef('case_people.person_id', '=', 'people.id')
-                .where('cases.owning_organisation_id', '=', organisationId),
+                .whereRef('incidents.reporting_person_id', '=', 'people.id')
+                .where((inner) => inner.or([inner('incidents.organisation_id', '<>', organisationId), otherCase('incidents.case_id')])),
+            ),
+            eb.exists(eb.selectFrom('risk_assessments').select(sql`1`.as('one')).whereRef('risk_assessments.person_id', '=', 'people.id').where(otherCase('risk_assessments.case_id'))),
+            eb.exists(eb.selectFrom('interventions').select(sql`1`.as('one')).whereRef('interventions.person_id', '=', 'people.id').where(otherCase('interventions.case_id'))),
+            eb.exists(eb.selectFrom('callbacks').select(sql`1`.as('one')).whereRef('callbacks.person_id', '=', 'people.id').where(otherCase('callbacks.case_id'))),
+            eb.exists(
+              eb
+                .selectFrom('person_sensitive_details')
+                .select(sql`1`.as('one'))
+                .whereRef('person_sensitive_details.person_id', '=', 'people.id')
+                .where((inner) => inner.or([inner('person_sensitive_details.organisation_id', 'is', null), inner('person_sensitive_details.organisation_id', '<>', organisationId)])),
             ),
           ]),
         )
+        .execute()
+      return rows.map((row) => row.id)
+    },
+
+    /** On a merge: the duplicate's details from this organisation move to the survivor unless it has its own. */
+    async moveSensitiveDetails(organisationId: string, fromPersonId: string, toPersonId: string, executor: Executor) {
+      const kept = await executor.selectFrom('person_sensitive_details').select('id').where('person_id', '=', toPersonId).where('organisation_id', '=', organisationId).executeTakeFirst()
+      if (kept) return 0
+      const moved = await executor
+        .updateTable('person_sensitive_details')
+        .set({ person_id: toPersonId })
+        .where('person_id', '=', fromPersonId)
+        .where('organisation_id', '=', organisationId)
         .executeTakeFirst()
-      return Boolean(row)
+      return Number(moved.numUpdatedRows)
     },
 
     addressHistory(id: string, executor: Executor = db) {

@@ -42,8 +42,8 @@ export async function peopleRoutes(app: FastifyInstance, { services }: { service
   const { people } = services
   const api = app.withTypeProvider<ZodTypeProvider>()
 
-  function renderForm(reply: FastifyReply, context: { title: string; values: Values; errors?: FormErrors; duplicates?: LikelyDuplicate[]; personId?: string; caseRecord?: unknown; sensitiveVisible?: boolean }) {
-    return reply.render('people/views/form.njk', { sensitiveVisible: true, ...context, roleItems: roleItems(context.values) })
+  function renderForm(reply: FastifyReply, context: { title: string; values: Values; errors?: FormErrors; duplicates?: LikelyDuplicate[]; personId?: string; caseRecord?: unknown }) {
+    return reply.render('people/views/form.njk', { ...context, roleItems: roleItems(context.values) })
   }
 
   /** Parses and saves a new person; re-renders with errors or the duplicate warning. Returns the id when saved. */
@@ -113,16 +113,17 @@ export async function peopleRoutes(app: FastifyInstance, { services }: { service
   app.get('/people/:id/edit', { config: manage, schema: { params: idParams, hide: true } }, async (request, reply) => {
     const { id } = request.params as z.output<typeof idParams>
     const person = await people.view(actorOf(request), id, { page: 'edit' })
-    return renderForm(reply, { title: 'Change person', values: formValuesOf(person), personId: id, sensitiveVisible: person.sensitiveVisible })
+    return renderForm(reply, { title: 'Change person', values: formValuesOf(person), personId: id })
   })
 
   app.post('/people/:id/edit', { config: manage, schema: { params: idParams, hide: true } }, async (request, reply) => {
     const { id } = request.params as z.output<typeof idParams>
     const values = (request.body ?? {}) as Values
     const version = Number(values.version)
-    const person = await people.view(actorOf(request), id, { page: 'edit' })
-    const context = { title: 'Change person', personId: id, sensitiveVisible: person.sensitiveVisible }
-    const form = parseForm(personForm, person.sensitiveVisible ? values : { ...values, vulnerabilities: '', protectedCharacteristics: '', sensitiveReason: '' })
+    await people.view(actorOf(request), id, { page: 'edit' })
+    const context = { title: 'Change person', personId: id }
+    // The sensitive fields on the form are the organisation's own details (see people.update).
+    const form = parseForm(personForm, values)
     if (!form.ok) return renderForm(reply.code(400), { ...context, values, errors: form.errors })
     try {
       await people.update(actorOf(request), id, form.value, Number.isInteger(version) ? version : -1)

@@ -181,10 +181,14 @@ export const personResponse = z.object({
   vulnerable: z.boolean(),
   riskToStaff: z.boolean(),
   repeatVictim: z.boolean(),
-  sensitiveVisible: z.boolean().describe('Whether your organisation may see the sensitive fields; when false they are null'),
-  vulnerabilities: z.string().nullable(),
-  protectedCharacteristics: z.string().nullable(),
-  sensitiveReason: z.string().nullable(),
+  sensitiveVisible: z.boolean().describe('Whether your organisation has recorded sensitive details about this person. Only the organisation that recorded them sees them; when false the sensitive fields are null'),
+  vulnerabilities: z.string().nullable().describe('As recorded by your organisation'),
+  protectedCharacteristics: z.string().nullable().describe('As recorded by your organisation'),
+  sensitiveReason: z.string().nullable().describe('Why your organisation recorded the sensitive details'),
+  sensitiveRecordedBy: z
+    .object({ organisation: z.string(), recordedBy: z.string().nullable(), recordedAt: z.date(), updatedBy: z.string().nullable(), updatedAt: z.date() })
+    .nullable()
+    .describe('Who in your organisation recorded the sensitive details, and when'),
   version: z.number().int(),
   addresses: z.array(z.object({ address: z.string(), postcode: z.string().nullable(), fromDate: z.string().nullable(), toDate: z.string().nullable() })),
   cases: z.array(z.object({ id: z.uuid(), reference: z.string(), title: z.string(), status: z.string(), role: z.string(), roleDetail: z.string().nullable(), owningOrganisation: z.string() })),

@@ -33,14 +33,18 @@ const EDITABLE_FIELDS = {
   email: 'email',
   vulnerable: 'vulnerable',
   riskToStaff: 'risk_to_staff',
-  vulnerabilities: 'vulnerabilities',
-  protectedCharacteristics: 'protected_characteristics',
-  sensitiveReason: 'sensitive_reason',
 } as const
+/** Kept apart from the person, per recording organisation (person_sensitive_details). */
+const SENSITIVE_FIELDS = ['vulnerabilities', 'protectedCharacteristics', 'sensitiveReason'] as const
+
+export const MERGE_REFUSED_MESSAGE =
+  'You can only merge records that your organisation alone holds. One of these people was recorded by another organisation, or is on another organisation’s case or incident: ask that organisation to merge them.'
 
 type StoredPerson = NonNullable<Awaited<ReturnType<ReturnType<typeof peopleRepository>['findById']>>>
+type SensitiveDetails = Awaited<ReturnType<ReturnType<typeof peopleRepository>['sensitiveDetails']>>
 
-function inputOf(row: StoredPerson): PersonInput {
+/** The person as the organisation may change it: the shared fields and its own sensitive details. */
+function inputOf(row: StoredPerson, sensitive: SensitiveDetails): PersonInput {
   return {
     givenNames: row.given_names,
     familyName: row.family_name,
@@ -52,9 +56,9 @@ function inputOf(row: StoredPerson): PersonInput {
     postcode: row.postcode ?? null,
     vulnerable: row.vulnerable,
     riskToStaff: row.risk_to_staff,
-    vulnerabilities: row.vulnerabilities,
-    protectedCharacteristics: row.protected_characteristics,
-    sensitiveReason: row.sensitive_reason,
+    vulnerabilities: sensitive?.vulnerabilities ?? null,
+    protectedCharacteristics: sensitive?.protectedCharacteristics ?? null,
+    sensitiveReason: sensitive?.reason ?? null,
   }
 }
 
@@ -107,16 +111,19 @@ export function peopleService({ db, audit }: { db: Kysely<DB>; audit: Pick<Audit
         email: input.email,
         vulnerable: input.vulnerable,
         risk_to_staff: input.riskToStaff,
-        vulnerabilities: input.vulnerabilities,
-        protected_characteristics: input.protectedCharacteristics,
-        sensitive_reason: input.vulnerabilities || input.protectedCharacteristics ? input.sensitiveReason : null,
         created_by: actor.userId,
         created_by_organisation_id: actor.organisationId,
       })
       .returning('id')
       .executeTakeFirstOrThrow()
     if (input.address) await people.openAddress(id, await people.findOrCreateLocation(input.address, input.postcode, trx), trx)
-    await audit.record(actor, { action: 'person.created', recordType: 'person', recordId: id, details: { withAddress: Boolean(input.address), duplicateCheckConfirmed: confirmNotDuplicate } }, trx)
+    const sensitiveRecorded = Boolean(input.vulnerabilities || input.protectedCharacteristics)
+    if (sensitiveRecorded) await people.saveSensitiveDetails(organisationOf(actor), id, actor.userId, { vulnerabilities: input.vulnerabilities, protectedCharacteristics: input.protectedCharacteristics, reason: input.sensitiveReason }, trx)
+    await audit.record(
+      actor,
+      { action: 'person.created', recordType: 'person', recordId: id, details: { withAddress: Boolean(input.address), duplicateCheckConfirmed: confirmNotDuplicate, sensitiveDetailsRecorded: sensitiveRecorded } },
+      trx,
+    )
     return id
   }
 
@@ -136,8 +143,8 @@ export function peopleService({ db, audit }: { db: Kysely<DB>; audit: Pick<Audit
     const organisationId = organisationOf(actor)
     const row = await people.findById(id, executor)
     if (!row) throw new NotFoundError('Person not found')
-    const [sensitiveVisible, addresses, cases, incidents, repeatVictim] = await Promise.all([
-      people.maySeeSensitive(organisationId, id, executor),
+    const [sensitive, addresses, cases, incidents, repeatVictim] = await Promise.all([
+      people.sensitiveDetails(organisationId, id, executor),
       people.addressHistory(id, executor),
       people.visibleCases(organisationId, id, executor),
       people.visibleIncidents(organisationId, id, executor),
@@ -156,10 +163,14 @@ export function peopleService({ db, audit }: { db: Kysely<DB>; audit: Pick<Audit
       vulnerable: row.vulnerable,
       riskToStaff: row.risk_to_staff,
       repeatVictim,
-      sensitiveVisible,
-      vulnerabilities: sensitiveVisible ? row.vulnerabilities : null,
-      protectedCharacteristics: sensitiveVisible ? row.protected_characteristics : null,
-      sensitiveReason: sensitiveVisible ? row.sensitive_reason : null,
+      // Only what the reader's own organisation recorded; other organisations' details are never read here.
+      sensitiveVisible: Boolean(sensitive),
+      vulnerabilities: sensitive?.vulnerabilities ?? null,
+      protectedCharacteristics: sensitive?.protectedCharacteristics ?? null,
+      sensitiveReason: sensitive?.reason ?? null,
+      sensitiveRecordedBy: sensitive
+        ? { organisation: sensitive.organisation, recordedBy: sensitive.recordedBy, recordedAt: sensitive.recordedAt, updatedBy: sensitive.updatedBy, updatedAt: sensitive.updatedAt }
+        : null,
       version: row.version,
       createdAt: row.created_at,
       updatedAt: row.updated_at,
@@ -192,7 +203,7 @@ export function peopleService({ db, audit }: { db: Kysely<DB>; audit: Pick<Audit
     async view(actor: Actor, id: string, options: { page?: string } = {}) {
       await requireVisible(actor, id)
       const person = await details(actor, id)
-      await audit.record(actor, { action: 'person.viewed', recordType: 'person', recordId: id, ...(options.page ? { details: { page: options.page } } : {}) })
+      await audit.record(actor, { action: 'person.viewed', recordType: 'person', recordId: id, details: { ...(options.page ? { page: options.page } : {}), sensitiveDetailsShown: person.sensitiveVisible } })
       return person
     },
 
@@ -214,11 +225,9 @@ export function peopleService({ db, audit }: { db: Kysely<DB>; audit: Pick<Audit
         if (!locked) throw new NotFoundError('Person not found')
         if (locked.version !== version) throw new ConflictError(STALE_EDIT_MESSAGE)
         const current = await people.findById(id, trx)
-        const before = inputOf(current!)
-        // Only the organisations that may see the sensitive fields may change them.
-        const sensitiveVisible = await people.maySeeSensitive(organisationOf(actor), id, trx)
-        const allowed = sensitiveVisible ? changes : { ...changes, vulnerabilities: undefined, protectedCharacteristics: undefined, sensitiveReason: undefined }
-        const after: PersonInput = { ...before, ...Object.fromEntries(Object.entries(allowed).filter(([, value]) => value !== undefined)) }
+        // The sensitive fields are the organisation's own: it changes those, and never sees or touches another's.
+        const before = inputOf(current!, await people.sensitiveDetails(organisationOf(actor), id, trx))
+        const after: PersonInput = { ...before, ...Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)) }
         if (!after.vulnerabilities && !after.protectedCharacteristics) after.sensitiveReason = null
         checkRules(after)
 
@@ -226,7 +235,13 @@ export function peopleService({ db, audit }: { db: Kysely<DB>; audit: Pick<Audit
         const changed = fieldChanges(before as unknown as Record<string, unknown>, after as unknown as Record<string, unknown>)
           .map((change) => change.field)
           .filter((field) => field !== 'address' && field !== 'postcode')
-        for (const field of changed) set[EDITABLE_FIELDS[field as keyof typeof EDITABLE_FIELDS]] = after[field as keyof PersonInput]
+        for (const field of changed) {
+          if (field in EDITABLE_FIELDS) set[EDITABLE_FIELDS[field as keyof typeof EDITABLE_FIELDS]] = after[field as keyof PersonInput]
+        }
+        const sensitiveChanged = changed.some((field) => (SENSITIVE_FIELDS as readonly string[]).includes(field))
+        if (sensitiveChanged) {
+          await people.saveSensitiveDetails(organisationOf(actor), id, actor.userId, { vulnerabilities: after.vulnerabilities, protectedCharacteristics: after.protectedCharacteristics, reason: after.sensitiveReason }, trx)
+        }
 
         const addressChanged = !sameAddress(before.address, after.address) || !samePostcode(before.postcode, after.postcode)
         if (addressChanged) {
@@ -249,7 +264,9 @@ export function peopleService({ db, audit }: { db: Kysely<DB>; audit: Pick<Audit
 
     /**
      * Merges a duplicate into the survivor: every link moves, the duplicate's names become aliases, and the duplicate
-     * is kept (for the audit trail) with merged_into_id set. One transaction.
+     * is kept (for the audit trail) with merged_into_id set. One transaction. Only people the organisation holds alone
+     * may be merged (see heldByOthers): a merge changes both records, so it must not change what another organisation
+     * sees. Sensitive details stay with the organisation that recorded them.
      */
     merge(actor: Actor, survivorId: string, duplicateId: string) {
       if (survivorId === duplicateId) throw new RuleError('duplicateId', 'Select a different person to merge into this one')
@@ -258,6 +275,7 @@ export function peopleService({ db, audit }: { db: Kysely<DB>; audit: Pick<Audit
         await people.lock(survivorId, trx)
         await people.lock(duplicateId, trx)
         if (!(await people.isVisible(organisationOf(actor), duplicateId, trx))) throw new RuleError('duplicateId', 'Select a person from the list')
+        if ((await people.heldByOthers(organisationOf(actor), [survivorId, duplicateId], trx)).length) throw new RuleError('duplicateId', MERGE_REFUSED_MESSAGE)
         const survivor = (await trx.selectFrom('people').selectAll().where('id', '=', survivorId).executeTakeFirstOrThrow())
         const duplicate = (await trx.selectFrom('people').selectAll().where('id', '=', duplicateId).executeTakeFirstOrThrow())
 
@@ -299,7 +317,8 @@ export function peopleService({ db, audit }: { db: Kysely<DB>; audit: Pick<Audit
             aliases.push(alias)
           }
         }
-        const survivorHasSensitive = survivor.vulnerabilities !== null || survivor.protected_characteristics !== null
+        // The organisation's own sensitive details only (nobody else's are on either record, checked above).
+        const sensitiveMoved = await people.moveSensitiveDetails(organisationOf(actor), duplicateId, survivorId, trx)
         await trx
           .updateTable('people')
           .set({
@@ -309,9 +328,6 @@ export function peopleService({ db, audit }: { db: Kysely<DB>; audit: Pick<Audit
             email: survivor.email ?? duplicate.email,
             vulnerable: survivor.vulnerable || duplicate.vulnerable,
             risk_to_staff: survivor.risk_to_staff || duplicate.risk_to_staff,
-            ...(survivorHasSensitive
-              ? {}
-              : { vulnerabilities: duplicate.vulnerabilities, protected_characteristics: duplicate.protected_characteristics, sensitive_reason: duplicate.sensitive_reason }),
             version: sql`version + 1`,
             updated_at: sql`now()`,
           })
@@ -322,7 +338,7 @@ export function peopleService({ db, audit }: { db: Kysely<DB>; audit: Pick<Audit
         for (const caseId of new Set([...clashes, ...movedCases].map((row) => row.case_id))) {
           await recordCaseEvent(trx, actor, { caseId, kind: 'person', summary: `Duplicate record of ${fullNameOf({ givenNames: survivor.given_names, familyName: survivor.family_name })} merged` })
         }
-        await audit.record(actor, { action: 'person.merged', recordType: 'person', recordId: survivorId, details: { mergedPersonId: duplicateId, survivorId, linksMoved } }, trx)
+        await audit.record(actor, { action: 'person.merged', recordType: 'person', recordId: survivorId, details: { mergedPersonId: duplicateId, survivorId, linksMoved, sensitiveDetailsMoved: sensitiveMoved } }, trx)
         return { linksMoved }
       })
     },

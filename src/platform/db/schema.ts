@@ -140,15 +140,26 @@ export interface PeopleTable {
   email: string | null
   vulnerable: Generated<boolean>
   risk_to_staff: Generated<boolean>
-  vulnerabilities: string | null
-  protected_characteristics: string | null
-  sensitive_reason: string | null
   merged_into_id: string | null
   created_by: string | null
   created_by_organisation_id: string | null
   created_at: CreatedAt
   updated_at: Timestamp
   version: Generated<number>
+}
+
+/** Sensitive details about a person, one row per recording organisation, seen only by that organisation (0009). */
+export interface PersonSensitiveDetailsTable {
+  id: Generated<string>
+  person_id: string
+  organisation_id: string | null
+  vulnerabilities: string | null
+  protected_characteristics: string | null
+  reason: string
+  recorded_by: string | null
+  recorded_at: CreatedAt
+  updated_by: string | null
+  updated_at: Timestamp
 }
 
 export interface PersonAddressesTable {
@@ -681,6 +692,7 @@ export interface DB {
   locations: LocationsTable
   people: PeopleTable
   person_addresses: PersonAddressesTable
+  person_sensitive_details: PersonSensitiveDetailsTable
   cases: CasesTable
   case_people: CasePeopleTable
   incidents: IncidentsTable
