@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto'
+import { copyFile, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Agent, createTestApp, type TestApp } from '../../../test/helpers/app.js'
 import { type AsbFactories, asbFactories } from '../../../test/helpers/asb-factories.js'
+import { freshDatabase } from '../../../test/helpers/database.js'
+import { listMigrationFiles, MIGRATIONS_DIR, migrate } from '../../platform/db/migrate.js'
 import { RuleError } from '../../platform/http/errors.js'
 import { MERGE_REFUSED_MESSAGE } from './people.service.js'
 
@@ -211,5 +217,51 @@ describe('merging another organisation’s person into a decoy', () => {
     expect(merged.json()).toMatchObject({ vulnerabilities: 'Kept', sensitiveReason: 'Survivor reason' })
     const audit = await db().selectFrom('audit_events').select('details').where('action', '=', 'person.merged').where('record_id', '=', survivor.json().id).executeTakeFirstOrThrow()
     expect(audit.details).toMatchObject({ sensitiveDetailsMoved: 0 })
+  })
+})
+
+describe('migration 0009', () => {
+  it('gives details recorded before it to the organisation that added the person, else the owner of their first case, and drops the old columns', async () => {
+    const testDb = await freshDatabase({ migrated: false })
+    const dir = await mkdtemp(path.join(tmpdir(), 'scp-0009-'))
+    try {
+      const files = await listMigrationFiles()
+      const before = files.filter((file) => file < '0009')
+      for (const file of before) await copyFile(path.join(MIGRATIONS_DIR, file), path.join(dir, file))
+      await migrate(testDb.database, dir)
+      const run = (query: ReturnType<typeof sql>) => query.execute(testDb.database.db)
+
+      const [adder, owner, later] = [randomUUID(), randomUUID(), randomUUID()]
+      for (const id of [adder, owner, later]) await run(sql`insert into organisations (id, name, type) values (${id}, ${`Org ${id}`}, 'council')`)
+      const user = randomUUID()
+      await run(sql`insert into users (id, organisation_id, name, email, password_hash, roles) values (${user}, ${adder}, 'Recorder', ${`${user}@example.com`}, 'x', '{case_manager}')`)
+      const [byAdder, byCase, nobody, plain] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()]
+      await run(sql`insert into people (id, given_names, family_name, vulnerabilities, sensitive_reason, created_by, created_by_organisation_id) values (${byAdder}, 'A', 'One', 'Deaf', 'Contact by text', ${user}, ${adder})`)
+      await run(sql`insert into people (id, given_names, family_name, protected_characteristics, sensitive_reason) values (${byCase}, 'B', 'Two', 'Jewish', 'Hate crime victim')`)
+      await run(sql`insert into people (id, given_names, family_name, vulnerabilities, sensitive_reason) values (${nobody}, 'C', 'Three', 'Frail', 'Visits')`)
+      await run(sql`insert into people (id, given_names, family_name, created_by_organisation_id) values (${plain}, 'D', 'Four', ${adder})`)
+      const [firstCase, secondCase] = [randomUUID(), randomUUID()]
+      await run(sql`insert into cases (id, reference, title, type, owning_organisation_id) values (${firstCase}, ${`M-${firstCase}`}, 'First', 'victim_centred', ${owner})`)
+      await run(sql`insert into cases (id, reference, title, type, owning_organisation_id) values (${secondCase}, ${`M-${secondCase}`}, 'Second', 'victim_centred', ${later})`)
+      await run(sql`insert into case_people (case_id, person_id, role, added_at) values (${firstCase}, ${byCase}, 'victim', now() - interval '2 days')`)
+      await run(sql`insert into case_people (case_id, person_id, role, added_at) values (${secondCase}, ${byCase}, 'witness', now() - interval '1 day')`)
+
+      for (const file of files.filter((name) => name.startsWith('0009'))) await copyFile(path.join(MIGRATIONS_DIR, file), path.join(dir, file))
+      await migrate(testDb.database, dir)
+
+      const { rows } = await sql<{ person_id: string; organisation_id: string | null; vulnerabilities: string | null; protected_characteristics: string | null; reason: string; recorded_by: string | null }>`
+        select person_id, organisation_id, vulnerabilities, protected_characteristics, reason, recorded_by from person_sensitive_details`.execute(testDb.database.db)
+      const byPerson = Object.fromEntries(rows.map((row) => [row.person_id, row]))
+      expect(rows).toHaveLength(3)
+      expect(byPerson[byAdder]).toMatchObject({ organisation_id: adder, vulnerabilities: 'Deaf', reason: 'Contact by text', recorded_by: user })
+      expect(byPerson[byCase]).toMatchObject({ organisation_id: owner, protected_characteristics: 'Jewish', reason: 'Hate crime victim', recorded_by: null })
+      // No organisation to give them to: kept, and seen by nobody (as before, when nobody could see them either).
+      expect(byPerson[nobody]).toMatchObject({ organisation_id: null, vulnerabilities: 'Frail' })
+      const { rows: columns } = await sql<{ column_name: string }>`select column_name from information_schema.columns where table_name = 'people' and column_name in ('vulnerabilities', 'protected_characteristics', 'sensitive_reason')`.execute(testDb.database.db)
+      expect(columns).toEqual([])
+    } finally {
+      await testDb.destroy()
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 })
