@@ -94,6 +94,10 @@ describe('a partner adding the person to its own case', () => {
     const councilApi = (await council.json('GET', `/api/v1/people/${victimId}`)).json()
     expect(councilApi).toMatchObject({ sensitiveVisible: true, vulnerabilities: VULNERABILITY, protectedCharacteristics: CHARACTERISTIC, sensitiveReason: REASON })
     expect(councilApi.sensitiveRecordedBy.recordedBy).toBeTruthy()
+    const councilPage = await council.get(`/people/${victimId}`)
+    expect(councilPage.body).toContain(VULNERABILITY)
+    expect(councilPage.body).toContain('Only your organisation can see it')
+    expect(councilPage.body).toContain('Recorded by')
 
     // Audit rows for police reads say nothing sensitive was shown.
     const rows = await db().selectFrom('audit_events').select('details').where('action', '=', 'person.viewed').where('record_id', '=', victimId).where('user_id', '=', police.user.id).execute()
