@@ -15,6 +15,10 @@ export const AUDIT_ACTIONS = {
   'api_token.issued': 'Issued API token',
   'api_token.revoked': 'Revoked API token',
   'audit.exported': 'Exported audit log',
+  // Reads of personal data outside the ASB records: counts only.
+  'audit.viewed': 'Searched audit log',
+  'users.listed': 'Listed user accounts',
+  'user.viewed': 'Viewed user account',
   // ASB records: every read and change of personal data.
   'case.created': 'Opened case',
   'case.viewed': 'Viewed case',
@@ -52,6 +56,12 @@ export const AUDIT_ACTIONS = {
   'task.assigned': 'Assigned task',
   'task.completed': 'Completed task',
   'task.cancelled': 'Cancelled task',
+  'tasks.listed': 'Listed tasks',
+  'incidents.listed': 'Listed incidents',
+  'risk_assessments.listed': 'Listed victim risk assessments of a case',
+  'interventions.listed': 'Listed interventions on a case',
+  'case.documents_listed': 'Listed case documents',
+  'case.document_viewed': 'Viewed case document details',
   'sharing_agreement.created': 'Recorded information sharing agreement',
   'sharing_agreement.ended': 'Ended information sharing agreement',
   // Partnership governance.

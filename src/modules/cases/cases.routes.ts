@@ -133,14 +133,16 @@ export async function caseRoutes(app: FastifyInstance, { services }: { services:
     const { id } = request.params as CaseParams
     const actor = actorOf(request)
     const record = await cases.get(actor, id)
+    // The page's one audit row is the case read above; its panels do not add their own.
+    const panel = { audit: false }
     const [details, caseTasks, people, incidents, risk, interventions, documents] = await Promise.all([
       cases.details(actor, id),
-      tasks.forCase(actor, id),
+      tasks.forCase(actor, id, panel),
       services.people.forCase(actor, id),
       services.incidents.forCase(actor, id),
-      services.risk.forCase(actor, id),
-      services.interventions.forCase(actor, id),
-      services.documents.forCase(actor, id),
+      services.risk.forCase(actor, id, panel),
+      services.interventions.forCase(actor, id, panel),
+      services.documents.forCase(actor, id, panel),
     ])
     const canManage = request.auth!.permissions.has('cases:manage')
     const open = record.status !== 'closed'

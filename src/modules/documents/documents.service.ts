@@ -39,10 +39,15 @@ export function documentsService({ db, audit }: { db: Kysely<DB>; audit: Pick<Au
   })
 
   return {
-    /** The case's documents for its page or the API; restricted ones only for the owning organisation. */
-    async forCase(actor: Actor, caseId: string) {
+    /**
+     * The case's documents for its page or the API; restricted ones only for the owning organisation.
+     * Audited; `audit: false` for the case page, whose one row is the case read.
+     */
+    async forCase(actor: Actor, caseId: string, options: { audit?: boolean } = {}) {
       const access = await requireCase(db, actor, caseId, 'read')
-      return (await repository.listOnCase(caseId, access.isOwner)).map(withLabels)
+      const documents = (await repository.listOnCase(caseId, access.isOwner)).map(withLabels)
+      if (options.audit !== false) await audit.record(actor, { action: 'case.documents_listed', recordType: 'case', recordId: caseId, details: { count: documents.length } })
+      return documents
     },
 
     /** What the upload page needs: the case, if the actor may add to it. */

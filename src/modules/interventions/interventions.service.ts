@@ -174,9 +174,10 @@ export function interventionsService({ db, audit }: { db: Kysely<DB>; audit: Pic
     },
 
     /** Per person on the case: their interventions in date order with breaches, and where they are on the ladder. */
-    async forCase(actor: Actor, caseId: string) {
+    async forCase(actor: Actor, caseId: string, options: { audit?: boolean } = {}) {
       await requireCase(db, actor, caseId, 'read')
       const [people, interventions, breaches] = await Promise.all([repository.peopleOnCase(caseId), repository.listOnCase(caseId), repository.breachesOnCase(caseId)])
+      if (options.audit !== false) await audit.record(actor, { action: 'interventions.listed', recordType: 'case', recordId: caseId, details: { count: interventions.length, breaches: breaches.length } })
       const withBreaches = interventions.map((intervention) => ({
         ...intervention,
         stageLabel: STAGE_LABELS[intervention.stage] ?? intervention.stage,
