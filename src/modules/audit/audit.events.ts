@@ -106,6 +106,7 @@ export const AUDIT_ACTIONS = {
   'action_log.exported': 'Exported action log',
   'action.reminders_sent': 'Sent action reminders',
   'email.viewed': 'Read email in the outbox',
+  'emails.listed': 'Listed emails in the outbox',
   'police_file.imported': 'Imported a police.uk crime file',
   'police_file.rejected': 'Refused a police.uk crime file',
   'boundaries.loaded': 'Loaded area boundaries',

@@ -109,9 +109,10 @@ export function documentsService({ db, audit }: { db: Kysely<DB>; audit: Pick<Au
       })
     },
 
-    /** One document's details, for the API and the remove page. */
-    async get(actor: Actor, caseId: string, id: string) {
+    /** One document's details for the API; audited, but not as the answer to its own upload (`audit: false`). */
+    async get(actor: Actor, caseId: string, id: string, options: { audit?: boolean } = {}) {
       const { access, document } = await requireDocument(actor, caseId, id)
+      if (options.audit !== false) await audit.record(actor, { action: 'case.document_viewed', recordType: 'case', recordId: caseId, details: { documentId: id } })
       return { caseRecord: access, document: withLabels(document) }
     },
 
