@@ -18,6 +18,19 @@ const PERSONAL_DATA: Record<string, string> = {
   '/cases/export.:format': 'cases.exported',
   '/cases/:id': 'case.viewed',
   '/cases/:id/summary.pdf': 'case.summary_exported',
+  // The forms of a case show its record (and the people on it): each is a read of the case.
+  '/cases/:id/edit': 'case.viewed',
+  '/cases/:id/close': 'case.viewed',
+  '/cases/:id/reopen': 'case.viewed',
+  '/cases/:id/notes/new': 'case.viewed',
+  '/cases/:id/share': 'case.viewed',
+  '/cases/:id/callbacks/new': 'case.viewed',
+  '/cases/:id/tasks/new': 'case.viewed',
+  '/cases/:caseId/risk-assessments/new': 'case.viewed',
+  '/cases/:caseId/interventions/new': 'case.viewed',
+  '/cases/:caseId/interventions/:id/breach': 'case.viewed',
+  '/cases/:caseId/documents/new': 'case.viewed',
+  '/cases/:caseId/documents/:documentId/remove': 'case.viewed',
   '/api/v1/cases': 'cases.listed',
   '/api/v1/cases/:id': 'case.viewed',
   '/tasks': 'tasks.listed',
@@ -91,12 +104,10 @@ const FIGURES = 'crime and ASB figures by area, counts only'
 const REFERENCE = 'reference lists the forms use, the same for everyone'
 const OWN = "the signed-in user's own account and menu"
 const BLANK_FORM = 'a blank form: nothing is read but lists to choose from'
-/**
- * A form for a change to one record: it names the record it changes (its reference or title), and the change is
- * audited when sent. Forms that show more of the record than that (a person's edit and merge pages, a user's edit page)
- * are in PERSONAL_DATA.
- */
-const CHANGE_FORM = 'a form for a change: it names the record it changes, and the change is audited'
+/** A form for a change that shows no more than which record it changes; the change is audited when sent. */
+const CHANGE_FORM = 'a form for a change: it names the record it changes (a reference or an id), and the change is audited'
+/** A clerk's form for a body's records: it names the member, contact or item it changes; the change is audited when sent. */
+const GOVERNANCE_FORM = "a clerk's form for a change to a body's records; the change is audited"
 const GOVERNANCE = 'bodies, meetings and agendas as published to the partnership: titles, dates and venues'
 const STAFF = 'names of organisations, or of staff as choices in a form'
 
@@ -123,13 +134,6 @@ const NOT_PERSONAL_DATA: Record<string, string> = {
   '/admin/api-tokens/new': BLANK_FORM,
   '/cases/caseload': 'how many cases each officer leads: counts by member of staff',
   '/cases/new': BLANK_FORM,
-  '/cases/:id/edit': CHANGE_FORM,
-  '/cases/:id/close': CHANGE_FORM,
-  '/cases/:id/reopen': CHANGE_FORM,
-  '/cases/:id/notes/new': CHANGE_FORM,
-  '/cases/:id/share': CHANGE_FORM,
-  '/cases/:id/callbacks/new': CHANGE_FORM,
-  '/cases/:id/tasks/new': CHANGE_FORM,
   '/admin/sharing-agreements': 'agreements between organisations',
   '/admin/sharing-agreements/new': BLANK_FORM,
   '/api/v1/sharing-agreements': 'agreements between organisations',
@@ -137,45 +141,40 @@ const NOT_PERSONAL_DATA: Record<string, string> = {
   '/api/v1/incident-types': REFERENCE,
   '/people/new': BLANK_FORM,
   '/cases/:caseId/people/new': CHANGE_FORM,
-  '/cases/:caseId/risk-assessments/new': CHANGE_FORM,
   '/api/v1/risk-questionnaire': REFERENCE,
-  '/cases/:caseId/interventions/new': CHANGE_FORM,
-  '/cases/:caseId/interventions/:id/breach': CHANGE_FORM,
   '/api/v1/intervention-types': REFERENCE,
-  '/cases/:caseId/documents/new': CHANGE_FORM,
-  '/cases/:caseId/documents/:documentId/remove': CHANGE_FORM,
   '/bodies': GOVERNANCE,
   '/bodies/new': BLANK_FORM,
-  '/bodies/:bodyId/edit': CHANGE_FORM,
-  '/bodies/:bodyId/members/new': CHANGE_FORM,
-  '/bodies/:bodyId/members/:memberId/end': CHANGE_FORM,
-  '/bodies/:bodyId/elections/new': CHANGE_FORM,
+  '/bodies/:bodyId/edit': GOVERNANCE_FORM,
+  '/bodies/:bodyId/members/new': GOVERNANCE_FORM,
+  '/bodies/:bodyId/members/:memberId/end': GOVERNANCE_FORM,
+  '/bodies/:bodyId/elections/new': GOVERNANCE_FORM,
   '/contacts/new': BLANK_FORM,
-  '/contacts/:contactId/edit': CHANGE_FORM,
+  '/contacts/:contactId/edit': GOVERNANCE_FORM,
   '/api/v1/bodies': GOVERNANCE,
-  '/bodies/:bodyId/meetings/new': CHANGE_FORM,
+  '/bodies/:bodyId/meetings/new': GOVERNANCE_FORM,
   '/bodies/:bodyId/forward-programme': GOVERNANCE,
-  '/bodies/:bodyId/forward-programme/items/new': CHANGE_FORM,
+  '/bodies/:bodyId/forward-programme/items/new': GOVERNANCE_FORM,
   '/meetings': GOVERNANCE,
   '/meetings/:meetingId': GOVERNANCE,
-  '/meetings/:meetingId/edit': CHANGE_FORM,
-  '/meetings/:meetingId/cancel': CHANGE_FORM,
-  '/meetings/:meetingId/items/new': CHANGE_FORM,
-  '/agenda-items/:itemId/edit': CHANGE_FORM,
-  '/agenda-items/:itemId/remove': CHANGE_FORM,
-  '/agenda-items/:itemId/papers/new': CHANGE_FORM,
-  '/papers/:paperId/remove': CHANGE_FORM,
-  '/meetings/:meetingId/publish-agenda': CHANGE_FORM,
+  '/meetings/:meetingId/edit': GOVERNANCE_FORM,
+  '/meetings/:meetingId/cancel': GOVERNANCE_FORM,
+  '/meetings/:meetingId/items/new': GOVERNANCE_FORM,
+  '/agenda-items/:itemId/edit': GOVERNANCE_FORM,
+  '/agenda-items/:itemId/remove': GOVERNANCE_FORM,
+  '/agenda-items/:itemId/papers/new': GOVERNANCE_FORM,
+  '/papers/:paperId/remove': GOVERNANCE_FORM,
+  '/meetings/:meetingId/publish-agenda': GOVERNANCE_FORM,
   '/api/v1/bodies/:bodyId/meetings': GOVERNANCE,
   '/api/v1/meetings/:meetingId': GOVERNANCE,
   '/api/v1/bodies/:bodyId/forward-programme': GOVERNANCE,
-  '/meetings/:meetingId/attendance': CHANGE_FORM,
-  '/meetings/:meetingId/declarations': CHANGE_FORM,
+  '/meetings/:meetingId/attendance': GOVERNANCE_FORM,
+  '/meetings/:meetingId/declarations': GOVERNANCE_FORM,
   '/meetings/:meetingId/minutes/versions': 'when the minutes were changed, and the reason given',
-  '/meetings/:meetingId/items/:itemId/actions/new': CHANGE_FORM,
-  '/bodies/:bodyId/actions/new': CHANGE_FORM,
-  '/actions/:actionId/edit': CHANGE_FORM,
-  '/actions/:actionId/update': CHANGE_FORM,
+  '/meetings/:meetingId/items/:itemId/actions/new': GOVERNANCE_FORM,
+  '/bodies/:bodyId/actions/new': GOVERNANCE_FORM,
+  '/actions/:actionId/edit': GOVERNANCE_FORM,
+  '/actions/:actionId/update': GOVERNANCE_FORM,
   '/actions': "the user's own actions and their organisation's",
   '/actions/overdue': "overdue actions of the bodies the user runs: the partnership's own work",
   '/api/v1/actions/mine': "the user's own actions and their organisation's",
@@ -204,6 +203,7 @@ const QUERY: Record<string, string> = {
   '/people': '?q=Hartley',
   '/api/v1/people': '?q=Hartley',
   '/search': '?q=Hartley',
+  '/cases/:caseId/risk-assessments/new': '?personId=PERSON',
   '/api/v1/search': '?q=Hartley',
   '/api/v1/meetings/:meetingId/minutes/document': '?format=pdf',
   '/api/v1/meetings/:meetingId/agenda/document': '?format=pdf',
@@ -230,7 +230,7 @@ beforeAll(async () => {
   const incident = await asb.incident({ organisationId: council.id, recordedBy: userId, caseId: record.id, locationId: location.id, reportingPersonId: person.id })
   const questionnaire = await db.selectFrom('risk_questionnaires').select('id').where('active', '=', true).executeTakeFirstOrThrow()
   const assessment = await db.insertInto('risk_assessments').values({ case_id: record.id, person_id: person.id, questionnaire_id: questionnaire.id, answers: '{}', score: 0, level: 'standard', assessed_by: userId }).returning('id').executeTakeFirstOrThrow()
-  await db.insertInto('interventions').values({ case_id: record.id, person_id: person.id, type_code: 'warning_letter', issued_on: '2026-01-05', officer_id: userId, organisation_id: council.id }).execute()
+  const intervention = await db.insertInto('interventions').values({ case_id: record.id, person_id: person.id, type_code: 'warning_letter', issued_on: '2026-01-05', officer_id: userId, organisation_id: council.id }).returning('id').executeTakeFirstOrThrow()
   await db.insertInto('tasks').values({ case_id: record.id, title: 'Visit Joan', assigned_to: userId, assigned_organisation_id: council.id, due_on: '2030-01-01', created_by: userId }).execute()
   const pdf = samples.pdf()
   const document = await db
@@ -258,6 +258,7 @@ beforeAll(async () => {
     incident: incident.id,
     location: location.id,
     assessment: assessment.id,
+    intervention: intervention.id,
     user: userId,
     organisation: council.id,
     documentId: document.id,
@@ -277,13 +278,13 @@ afterAll(() => t.close())
 /** The route's address with each parameter replaced by the seeded record it names. */
 function addressOf(url: string): string {
   const family = url.split('/').find((part) => ['cases', 'people', 'incidents', 'locations', 'users', 'organisations'].includes(part))
-  const idOf = url.includes('/risk-assessments/') ? ids.assessment : { cases: ids.case, people: ids.person, incidents: ids.incident, locations: ids.location, users: ids.user, organisations: ids.organisation }[family ?? '']
+  const idOf = url.includes('/risk-assessments/') ? ids.assessment : url.includes('/interventions/') ? ids.intervention : { cases: ids.case, people: ids.person, incidents: ids.incident, locations: ids.location, users: ids.user, organisations: ids.organisation }[family ?? '']
   const filled = url.replace(/:([A-Za-z]+)/g, (_, name: string) => {
     const value = name === 'id' ? idOf : name === 'caseId' ? ids.case : ids[name]
     if (!value) throw new Error(`No seeded record for :${name} in ${url}`)
     return value
   })
-  return filled + (QUERY[url] ?? '')
+  return filled + (QUERY[url] ?? '').replace('PERSON', ids.person!)
 }
 
 describe('reads of personal data', () => {
@@ -330,6 +331,11 @@ describe('reads of personal data', () => {
     expect(await latest('incidents.listed')).toMatchObject({ details: { count: 1, total: 1 } })
     await reader.get(`/api/v1/users?organisationId=${ids.organisation}`)
     expect(await latest('users.listed')).toMatchObject({ details: { organisationId: ids.organisation, count: 1 } })
+    // A form's read of the case says which form.
+    await reader.get(`/cases/${ids.case}/edit`)
+    expect(await latest('case.viewed')).toEqual({ record_id: ids.case, details: { page: 'edit' } })
+    await reader.get(`/cases/${ids.case}/risk-assessments/new?personId=${ids.person}`)
+    expect(await latest('case.viewed')).toEqual({ record_id: ids.case, details: { page: 'risk_assessment', personId: ids.person } })
   })
 
   it('writes one row for the whole case page, not one for each of its panels', async () => {

@@ -175,7 +175,7 @@ export async function caseRoutes(app: FastifyInstance, { services }: { services:
 
   app.get('/cases/:id/edit', { config: manage, schema: { params: caseParams, hide: true } }, async (request, reply) => {
     const { id } = request.params as CaseParams
-    const record = await cases.get(actorOf(request), id, { audit: false })
+    const record = await cases.get(actorOf(request), id, { page: 'edit' })
     return renderCaseForm(request, reply, { values: { ...record, summary: record.summary ?? '' }, caseId: id })
   })
 
@@ -192,7 +192,7 @@ export async function caseRoutes(app: FastifyInstance, { services }: { services:
     const { id } = request.params as CaseParams
     const values = bodyOf(request)
     const renderProblem = async (r: FastifyReply, errors: FormErrors) => {
-      const record = await cases.get(actorOf(request), id, { audit: false })
+      const record = await cases.get(actorOf(request), id, { page: 'status' })
       return r.render('cases/views/problem.njk', { title: 'The case status was not changed', errors, caseRecord: record })
     }
     return handleForm(reply, statusInput, values, renderProblem, async (input) => {
@@ -204,7 +204,7 @@ export async function caseRoutes(app: FastifyInstance, { services }: { services:
   // ---- closure ----
 
   const renderClose = async (request: FastifyRequest, reply: FastifyReply, id: string, values: Record<string, unknown>, errors?: FormErrors) => {
-    const record = await cases.get(actorOf(request), id, { audit: false })
+    const record = await cases.get(actorOf(request), id, { page: 'close' })
     return reply.render('cases/views/close.njk', {
       title: `Close ${record.reference}`,
       caseRecord: record,
@@ -227,7 +227,7 @@ export async function caseRoutes(app: FastifyInstance, { services }: { services:
   })
 
   const renderReopen = async (request: FastifyRequest, reply: FastifyReply, id: string, values: Record<string, unknown>, errors?: FormErrors) => {
-    const record = await cases.get(actorOf(request), id, { audit: false })
+    const record = await cases.get(actorOf(request), id, { page: 'reopen' })
     return reply.render('cases/views/reopen.njk', { title: `Reopen ${record.reference}`, caseRecord: record, values: { version: record.version, ...values }, errors })
   }
 
@@ -245,7 +245,7 @@ export async function caseRoutes(app: FastifyInstance, { services }: { services:
   // ---- notes, sharing, call-backs ----
 
   const renderNote = async (request: FastifyRequest, reply: FastifyReply, id: string, values: Record<string, unknown>, errors?: FormErrors) => {
-    const record = await cases.get(actorOf(request), id, { audit: false })
+    const record = await cases.get(actorOf(request), id, { page: 'note' })
     return reply.render('cases/views/note.njk', { title: `Add a note to ${record.reference}`, caseRecord: record, values, errors })
   }
 
@@ -261,7 +261,7 @@ export async function caseRoutes(app: FastifyInstance, { services }: { services:
   })
 
   const renderShare = async (request: FastifyRequest, reply: FastifyReply, id: string, values: Record<string, unknown>, errors?: FormErrors) => {
-    const record = await cases.get(actorOf(request), id, { audit: false })
+    const record = await cases.get(actorOf(request), id, { page: 'share' })
     const organisations = await cases.shareableOrganisations(record.owningOrganisationId)
     return reply.render('cases/views/share.njk', {
       title: `Share ${record.reference} with another organisation`,
@@ -290,7 +290,7 @@ export async function caseRoutes(app: FastifyInstance, { services }: { services:
   })
 
   const renderCallback = async (request: FastifyRequest, reply: FastifyReply, id: string, values: Record<string, unknown>, errors?: FormErrors) => {
-    const record = await cases.get(actorOf(request), id, { audit: false })
+    const record = await cases.get(actorOf(request), id, { page: 'callback' })
     const { not_asked: _notAsked, ...choices } = SATISFACTION
     return reply.render('cases/views/callback.njk', { title: `Record a call-back on ${record.reference}`, caseRecord: record, values, errors, satisfactionItems: items(choices, values.satisfaction) })
   }

@@ -51,7 +51,11 @@ export function documentsService({ db, audit }: { db: Kysely<DB>; audit: Pick<Au
     },
 
     /** What the upload page needs: the case, if the actor may add to it. */
-    uploadForm: (actor: Actor, caseId: string) => requireCase(db, actor, caseId, 'contribute'),
+    async uploadForm(actor: Actor, caseId: string) {
+      const caseRecord = await requireCase(db, actor, caseId, 'contribute')
+      await audit.record(actor, { action: 'case.viewed', recordType: 'case', recordId: caseId, details: { page: 'upload_document' } })
+      return caseRecord
+    },
 
     /**
      * Checks the file (present, not empty, under the limit, a type we accept by its content) after the case access
@@ -129,6 +133,7 @@ export function documentsService({ db, audit }: { db: Kysely<DB>; audit: Pick<Au
     async removeForm(actor: Actor, caseId: string, id: string) {
       const { document } = await requireDocument(actor, caseId, id)
       const caseRecord = await requireCase(db, actor, caseId, 'own', { allowClosed: true })
+      await audit.record(actor, { action: 'case.viewed', recordType: 'case', recordId: caseId, details: { page: 'remove_document', documentId: id } })
       return { caseRecord, document: withLabels(document) }
     },
 

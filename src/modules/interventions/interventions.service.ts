@@ -39,6 +39,7 @@ export function interventionsService({ db, audit }: { db: Kysely<DB>; audit: Pic
     async newInterventionForm(actor: Actor, caseId: string) {
       const caseRecord = await requireCase(db, actor, caseId, 'contribute')
       const [types, people] = await Promise.all([repository.types(), repository.peopleOnCase(caseId)])
+      await audit.record(actor, { action: 'case.viewed', recordType: 'case', recordId: caseId, details: { page: 'intervention' } })
       return { caseRecord, types, people }
     },
 
@@ -119,6 +120,7 @@ export function interventionsService({ db, audit }: { db: Kysely<DB>; audit: Pic
     async breachForm(actor: Actor, caseId: string, id: string) {
       const caseRecord = await requireCase(db, actor, caseId, 'contribute')
       const intervention = await requireIntervention(caseId, id, db)
+      await audit.record(actor, { action: 'case.viewed', recordType: 'case', recordId: caseId, details: { page: 'breach', interventionId: id } })
       return { caseRecord, intervention, defaultPenalty: intervention.typeFixedPenaltyPence === null ? null : formatPence(intervention.typeFixedPenaltyPence) }
     },
 

@@ -48,6 +48,7 @@ export function riskService({ db, audit }: { db: Kysely<DB>; audit: Pick<AuditSe
       const victim = personId ? await repository.victimOnCase(caseId, personId) : undefined
       if (!victim) throw new RuleError('personId', NOT_A_VICTIM_MESSAGE)
       const questionnaire = await activeQuestionnaire()
+      await audit.record(actor, { action: 'case.viewed', recordType: 'case', recordId: caseId, details: { page: 'risk_assessment', personId } })
       return { caseRecord, victim, questionnaire, sections: groupBySection(questionnaire.questions) }
     },
 
