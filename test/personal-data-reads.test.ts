@@ -74,6 +74,10 @@ const PERSONAL_DATA: Record<string, string> = {
   '/bodies/:bodyId': 'body.viewed',
   '/api/v1/bodies/:bodyId': 'body.viewed',
   '/contacts': 'contacts.listed',
+  '/contacts/:contactId/edit': 'contact.viewed',
+  '/bodies/:bodyId/members/:memberId/end': 'body.viewed',
+  '/meetings/:meetingId/attendance': 'minutes.viewed',
+  '/meetings/:meetingId/declarations': 'minutes.viewed',
   '/api/v1/contacts': 'contacts.listed',
   '/papers/:paperId/download': 'agenda.paper_downloaded',
   '/meetings/:meetingId/minutes': 'minutes.viewed',
@@ -106,8 +110,8 @@ const OWN = "the signed-in user's own account and menu"
 const BLANK_FORM = 'a blank form: nothing is read but lists to choose from'
 /** A form for a change that shows no more than which record it changes; the change is audited when sent. */
 const CHANGE_FORM = 'a form for a change: it names the record it changes (a reference or an id), and the change is audited'
-/** A clerk's form for a body's records: it names the member, contact or item it changes; the change is audited when sent. */
-const GOVERNANCE_FORM = "a clerk's form for a change to a body's records; the change is audited"
+/** A form for a change to governance records (not to a person's): it names what it changes; the change is audited when sent. */
+const GOVERNANCE_FORM = "a form for a change to a body, meeting, agenda item or action, naming it; the change is audited"
 const GOVERNANCE = 'bodies, meetings and agendas as published to the partnership: titles, dates and venues'
 const STAFF = 'names of organisations, or of staff as choices in a form'
 
@@ -147,10 +151,8 @@ const NOT_PERSONAL_DATA: Record<string, string> = {
   '/bodies/new': BLANK_FORM,
   '/bodies/:bodyId/edit': GOVERNANCE_FORM,
   '/bodies/:bodyId/members/new': GOVERNANCE_FORM,
-  '/bodies/:bodyId/members/:memberId/end': GOVERNANCE_FORM,
   '/bodies/:bodyId/elections/new': GOVERNANCE_FORM,
   '/contacts/new': BLANK_FORM,
-  '/contacts/:contactId/edit': GOVERNANCE_FORM,
   '/api/v1/bodies': GOVERNANCE,
   '/bodies/:bodyId/meetings/new': GOVERNANCE_FORM,
   '/bodies/:bodyId/forward-programme': GOVERNANCE,
@@ -168,8 +170,6 @@ const NOT_PERSONAL_DATA: Record<string, string> = {
   '/api/v1/bodies/:bodyId/meetings': GOVERNANCE,
   '/api/v1/meetings/:meetingId': GOVERNANCE,
   '/api/v1/bodies/:bodyId/forward-programme': GOVERNANCE,
-  '/meetings/:meetingId/attendance': GOVERNANCE_FORM,
-  '/meetings/:meetingId/declarations': GOVERNANCE_FORM,
   '/meetings/:meetingId/minutes/versions': 'when the minutes were changed, and the reason given',
   '/meetings/:meetingId/items/:itemId/actions/new': GOVERNANCE_FORM,
   '/bodies/:bodyId/actions/new': GOVERNANCE_FORM,
@@ -241,7 +241,8 @@ beforeAll(async () => {
   await db.insertInto('case_document_contents').values({ document_id: document.id, content: pdf }).execute()
 
   const body = await gov.body({ createdBy: userId })
-  await gov.member({ bodyId: body.id, userId, role: 'clerk', createdBy: userId })
+  const membership = await gov.member({ bodyId: body.id, userId, role: 'clerk', createdBy: userId })
+  const contact = await gov.contact({ createdBy: userId, name: 'Joan Hartley', email: 'joan@charity.example.org' })
   const meeting = await gov.meeting({ bodyId: body.id, createdBy: userId, meetsOn: addDays(todayInLondon(), -30), status: 'held', minutesStatus: 'published' })
   await db.updateTable('meetings').set({ agenda_published_at: new Date(), agenda_published_by: userId, minutes_published_at: new Date(), closed_at: '11:30' }).where('id', '=', meeting.id).execute()
   const item = await gov.item({ bodyId: body.id, meetingId: meeting.id, position: 1, createdBy: userId, minutes: 'Tenancy enforcement was discussed' })
@@ -263,6 +264,8 @@ beforeAll(async () => {
     organisation: council.id,
     documentId: document.id,
     bodyId: body.id,
+    memberId: membership.id,
+    contactId: contact.id,
     meetingId: meeting.id,
     itemId: item.id,
     paperId: paper.id,

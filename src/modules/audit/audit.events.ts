@@ -74,6 +74,7 @@ export const AUDIT_ACTIONS = {
   'contact.created': 'Added contact without an account',
   'contact.updated': 'Changed contact without an account',
   'contacts.listed': 'Listed contacts without an account',
+  'contact.viewed': 'Viewed contact without an account',
   'body.viewed': 'Viewed body and its members',
   'meeting.scheduled': 'Scheduled meeting',
   'meeting.updated': 'Changed meeting',
