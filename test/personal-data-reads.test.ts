@@ -144,7 +144,7 @@ const NOT_PERSONAL_DATA: Record<string, string> = {
   '/incidents/new': CHANGE_FORM,
   '/api/v1/incident-types': REFERENCE,
   '/people/new': BLANK_FORM,
-  '/cases/:caseId/people/new': CHANGE_FORM,
+  '/cases/:caseId/people/new': 'a form naming the case by id; a search for a person on it is audited as any search (cases.searched)',
   '/api/v1/risk-questionnaire': REFERENCE,
   '/api/v1/intervention-types': REFERENCE,
   '/bodies': GOVERNANCE,
