@@ -49,7 +49,7 @@ export async function auditRoutes(app: FastifyInstance, { services }: { services
     const filter = parsed.ok ? parsed.value : {}
     const errors = parsed.ok ? undefined : parsed.errors
     const [result, userList, organisationList] = await Promise.all([
-      audit.search(filter, page.success ? page.data.page : 1),
+      audit.search(actorOf(request), filter, page.success ? page.data.page : 1),
       users.list({ includeInactive: true }),
       organisations.list({ includeInactive: true }),
     ])
@@ -93,7 +93,7 @@ export async function auditRoutes(app: FastifyInstance, { services }: { services
     },
     async (request) => {
       const { page, ...filter } = request.query
-      const result = await audit.search(filter, page)
+      const result = await audit.search(actorOf(request), filter, page)
       return { total: result.total, page: result.page, pages: result.pages, events: result.rows.map((row) => auditEventResponse.parse(row)) }
     },
   )

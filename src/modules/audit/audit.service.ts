@@ -14,9 +14,11 @@ export function auditService(repository: AuditRepository) {
       return repository.insert(actor, entry, executor)
     },
 
-    async search(filter: AuditFilter, pageNumber: number) {
+    /** A page of the log. Reading it is audited too (the filter is ids and an action, as for the export), after the read so the page does not show itself. */
+    async search(actor: Actor, filter: AuditFilter, pageNumber: number) {
       const page = Math.max(1, pageNumber)
       const { rows, total } = await repository.page(filter, { limit: AUDIT_PAGE_SIZE, offset: (page - 1) * AUDIT_PAGE_SIZE })
+      await repository.insert(actor, { action: 'audit.viewed', details: { filter, page, count: rows.length, total } })
       return { rows, total, page, pages: Math.max(1, Math.ceil(total / AUDIT_PAGE_SIZE)) }
     },
 

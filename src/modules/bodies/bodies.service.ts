@@ -200,6 +200,7 @@ export function bodiesService({ db, audit }: { db: Kysely<DB>; audit: Pick<Audit
       const body = await requireBody(db, actor, bodyId, 'manage')
       const member = await bodies.findMember(bodyId, memberId)
       if (!member) throw new NotFoundError('Member not found')
+      await audit.record(actor, { action: 'body.viewed', recordType: 'body', recordId: bodyId, details: { memberId, page: 'end_membership' } })
       return { body, member }
     },
 
@@ -233,6 +234,7 @@ export function bodiesService({ db, audit }: { db: Kysely<DB>; audit: Pick<Audit
     async contactForEdit(actor: Actor, contactId: string) {
       const contact = await requireContact(db, contactId)
       await requireContactEditable(db, actor, contactId)
+      await audit.record(actor, { action: 'contact.viewed', recordType: 'governance_contact', recordId: contactId, details: { page: 'edit' } })
       return contact
     },
 

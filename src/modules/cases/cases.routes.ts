@@ -133,14 +133,16 @@ export async function caseRoutes(app: FastifyInstance, { services }: { services:
     const { id } = request.params as CaseParams
     const actor = actorOf(request)
     const record = await cases.get(actor, id)
+    // The page's one audit row is the case read above; its panels do not add their own.
+    const panel = { audit: false }
     const [details, caseTasks, people, incidents, risk, interventions, documents] = await Promise.all([
       cases.details(actor, id),
-      tasks.forCase(actor, id),
+      tasks.forCase(actor, id, panel),
       services.people.forCase(actor, id),
       services.incidents.forCase(actor, id),
-      services.risk.forCase(actor, id),
-      services.interventions.forCase(actor, id),
-      services.documents.forCase(actor, id),
+      services.risk.forCase(actor, id, panel),
+      services.interventions.forCase(actor, id, panel),
+      services.documents.forCase(actor, id, panel),
     ])
     const canManage = request.auth!.permissions.has('cases:manage')
     const open = record.status !== 'closed'
@@ -173,7 +175,7 @@ export async function caseRoutes(app: FastifyInstance, { services }: { services:
 
   app.get('/cases/:id/edit', { config: manage, schema: { params: caseParams, hide: true } }, async (request, reply) => {
     const { id } = request.params as CaseParams
-    const record = await cases.get(actorOf(request), id, { audit: false })
+    const record = await cases.get(actorOf(request), id, { page: 'edit' })
     return renderCaseForm(request, reply, { values: { ...record, summary: record.summary ?? '' }, caseId: id })
   })
 
@@ -190,7 +192,7 @@ export async function caseRoutes(app: FastifyInstance, { services }: { services:
     const { id } = request.params as CaseParams
     const values = bodyOf(request)
     const renderProblem = async (r: FastifyReply, errors: FormErrors) => {
-      const record = await cases.get(actorOf(request), id, { audit: false })
+      const record = await cases.get(actorOf(request), id, { page: 'status' })
       return r.render('cases/views/problem.njk', { title: 'The case status was not changed', errors, caseRecord: record })
     }
     return handleForm(reply, statusInput, values, renderProblem, async (input) => {
@@ -202,7 +204,7 @@ export async function caseRoutes(app: FastifyInstance, { services }: { services:
   // ---- closure ----
 
   const renderClose = async (request: FastifyRequest, reply: FastifyReply, id: string, values: Record<string, unknown>, errors?: FormErrors) => {
-    const record = await cases.get(actorOf(request), id, { audit: false })
+    const record = await cases.get(actorOf(request), id, { page: 'close' })
     return reply.render('cases/views/close.njk', {
       title: `Close ${record.reference}`,
       caseRecord: record,
@@ -225,7 +227,7 @@ export async function caseRoutes(app: FastifyInstance, { services }: { services:
   })
 
   const renderReopen = async (request: FastifyRequest, reply: FastifyReply, id: string, values: Record<string, unknown>, errors?: FormErrors) => {
-    const record = await cases.get(actorOf(request), id, { audit: false })
+    const record = await cases.get(actorOf(request), id, { page: 'reopen' })
     return reply.render('cases/views/reopen.njk', { title: `Reopen ${record.reference}`, caseRecord: record, values: { version: record.version, ...values }, errors })
   }
 
@@ -243,7 +245,7 @@ export async function caseRoutes(app: FastifyInstance, { services }: { services:
   // ---- notes, sharing, call-backs ----
 
   const renderNote = async (request: FastifyRequest, reply: FastifyReply, id: string, values: Record<string, unknown>, errors?: FormErrors) => {
-    const record = await cases.get(actorOf(request), id, { audit: false })
+    const record = await cases.get(actorOf(request), id, { page: 'note' })
     return reply.render('cases/views/note.njk', { title: `Add a note to ${record.reference}`, caseRecord: record, values, errors })
   }
 
@@ -259,7 +261,7 @@ export async function caseRoutes(app: FastifyInstance, { services }: { services:
   })
 
   const renderShare = async (request: FastifyRequest, reply: FastifyReply, id: string, values: Record<string, unknown>, errors?: FormErrors) => {
-    const record = await cases.get(actorOf(request), id, { audit: false })
+    const record = await cases.get(actorOf(request), id, { page: 'share' })
     const organisations = await cases.shareableOrganisations(record.owningOrganisationId)
     return reply.render('cases/views/share.njk', {
       title: `Share ${record.reference} with another organisation`,
@@ -288,7 +290,7 @@ export async function caseRoutes(app: FastifyInstance, { services }: { services:
   })
 
   const renderCallback = async (request: FastifyRequest, reply: FastifyReply, id: string, values: Record<string, unknown>, errors?: FormErrors) => {
-    const record = await cases.get(actorOf(request), id, { audit: false })
+    const record = await cases.get(actorOf(request), id, { page: 'callback' })
     const { not_asked: _notAsked, ...choices } = SATISFACTION
     return reply.render('cases/views/callback.njk', { title: `Record a call-back on ${record.reference}`, caseRecord: record, values, errors, satisfactionItems: items(choices, values.satisfaction) })
   }

@@ -56,12 +56,15 @@ export function casesService({ db, audit }: { db: Kysely<DB>; audit: Pick<AuditS
       })
     },
 
-    /** The case for its page or the API; every read is audited. */
-    async get(actor: Actor, caseId: string, options: { audit?: boolean } = {}) {
+    /**
+     * The case for its page, a form (`page` names it) or the API; every read is audited. `audit: false` only for the
+     * answer to a change, which is audited as the change.
+     */
+    async get(actor: Actor, caseId: string, options: { audit?: boolean; page?: string } = {}) {
       const { organisationId } = signedIn(actor)
       const record = await cases.findVisible(organisationId, caseId)
       if (!record) throw new NotFoundError('Case not found')
-      if (options.audit !== false) await audit.record(actor, { action: 'case.viewed', recordType: 'case', recordId: caseId })
+      if (options.audit !== false) await audit.record(actor, { action: 'case.viewed', recordType: 'case', recordId: caseId, ...(options.page ? { details: { page: options.page } } : {}) })
       return { ...record, isOwner: record.owningOrganisationId === organisationId }
     },
 

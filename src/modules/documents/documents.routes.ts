@@ -125,7 +125,7 @@ export async function documentRoutes(app: FastifyInstance, { services }: { servi
       const actor = actorOf(request)
       const { file: _file, ...fields } = request.body
       const id = await documents.upload(actor, request.params.caseId, fields, receivedFile(request))
-      const { document } = await documents.get(actor, request.params.caseId, id)
+      const { document } = await documents.get(actor, request.params.caseId, id, { audit: false })
       return reply.code(201).send(documentResponse.parse(document))
     },
   )

@@ -39,14 +39,23 @@ export function documentsService({ db, audit }: { db: Kysely<DB>; audit: Pick<Au
   })
 
   return {
-    /** The case's documents for its page or the API; restricted ones only for the owning organisation. */
-    async forCase(actor: Actor, caseId: string) {
+    /**
+     * The case's documents for its page or the API; restricted ones only for the owning organisation.
+     * Audited; `audit: false` for the case page, whose one row is the case read.
+     */
+    async forCase(actor: Actor, caseId: string, options: { audit?: boolean } = {}) {
       const access = await requireCase(db, actor, caseId, 'read')
-      return (await repository.listOnCase(caseId, access.isOwner)).map(withLabels)
+      const documents = (await repository.listOnCase(caseId, access.isOwner)).map(withLabels)
+      if (options.audit !== false) await audit.record(actor, { action: 'case.documents_listed', recordType: 'case', recordId: caseId, details: { count: documents.length } })
+      return documents
     },
 
     /** What the upload page needs: the case, if the actor may add to it. */
-    uploadForm: (actor: Actor, caseId: string) => requireCase(db, actor, caseId, 'contribute'),
+    async uploadForm(actor: Actor, caseId: string) {
+      const caseRecord = await requireCase(db, actor, caseId, 'contribute')
+      await audit.record(actor, { action: 'case.viewed', recordType: 'case', recordId: caseId, details: { page: 'upload_document' } })
+      return caseRecord
+    },
 
     /**
      * Checks the file (present, not empty, under the limit, a type we accept by its content) after the case access
@@ -104,9 +113,10 @@ export function documentsService({ db, audit }: { db: Kysely<DB>; audit: Pick<Au
       })
     },
 
-    /** One document's details, for the API and the remove page. */
-    async get(actor: Actor, caseId: string, id: string) {
+    /** One document's details for the API; audited, but not as the answer to its own upload (`audit: false`). */
+    async get(actor: Actor, caseId: string, id: string, options: { audit?: boolean } = {}) {
       const { access, document } = await requireDocument(actor, caseId, id)
+      if (options.audit !== false) await audit.record(actor, { action: 'case.document_viewed', recordType: 'case', recordId: caseId, details: { documentId: id } })
       return { caseRecord: access, document: withLabels(document) }
     },
 
@@ -123,6 +133,7 @@ export function documentsService({ db, audit }: { db: Kysely<DB>; audit: Pick<Au
     async removeForm(actor: Actor, caseId: string, id: string) {
       const { document } = await requireDocument(actor, caseId, id)
       const caseRecord = await requireCase(db, actor, caseId, 'own', { allowClosed: true })
+      await audit.record(actor, { action: 'case.viewed', recordType: 'case', recordId: caseId, details: { page: 'remove_document', documentId: id } })
       return { caseRecord, document: withLabels(document) }
     },
 

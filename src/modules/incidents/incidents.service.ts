@@ -84,6 +84,8 @@ export function incidentsService({ db, audit }: { db: Kysely<DB>; audit: Pick<Au
     async list(actor: Actor, filters: IncidentFilters) {
       const organisationId = requireOrganisation(actor)
       const { rows, total } = await incidents.page(organisationId, filters, INCIDENT_PAGE_SIZE)
+      // Each row can name a reporter or an address: the audit row holds counts, never what was read.
+      await audit.record(actor, { action: 'incidents.listed', recordType: 'incident', details: { page: filters.page, count: rows.length, total } })
       return { rows, total, page: filters.page, pages: Math.max(1, Math.ceil(total / INCIDENT_PAGE_SIZE)) }
     },
 

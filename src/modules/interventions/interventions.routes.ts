@@ -180,7 +180,8 @@ export async function interventionRoutes(app: FastifyInstance, { services }: { s
     async (request, reply) => {
       const actor = actorOf(request)
       const { id } = await interventions.record(actor, request.params.caseId, request.body)
-      const { people, premises } = await interventions.forCase(actor, request.params.caseId)
+      // The answer is the intervention just recorded (audited as recorded), not a read of the list.
+      const { people, premises } = await interventions.forCase(actor, request.params.caseId, { audit: false })
       const recorded = [...people.flatMap((person) => person.interventions), ...premises].find((intervention) => intervention.id === id)
       return reply.code(201).send(recordedInterventionResponse.parse(recorded))
     },

@@ -39,6 +39,7 @@ export function interventionsService({ db, audit }: { db: Kysely<DB>; audit: Pic
     async newInterventionForm(actor: Actor, caseId: string) {
       const caseRecord = await requireCase(db, actor, caseId, 'contribute')
       const [types, people] = await Promise.all([repository.types(), repository.peopleOnCase(caseId)])
+      await audit.record(actor, { action: 'case.viewed', recordType: 'case', recordId: caseId, details: { page: 'intervention' } })
       return { caseRecord, types, people }
     },
 
@@ -119,6 +120,7 @@ export function interventionsService({ db, audit }: { db: Kysely<DB>; audit: Pic
     async breachForm(actor: Actor, caseId: string, id: string) {
       const caseRecord = await requireCase(db, actor, caseId, 'contribute')
       const intervention = await requireIntervention(caseId, id, db)
+      await audit.record(actor, { action: 'case.viewed', recordType: 'case', recordId: caseId, details: { page: 'breach', interventionId: id } })
       return { caseRecord, intervention, defaultPenalty: intervention.typeFixedPenaltyPence === null ? null : formatPence(intervention.typeFixedPenaltyPence) }
     },
 
@@ -174,9 +176,10 @@ export function interventionsService({ db, audit }: { db: Kysely<DB>; audit: Pic
     },
 
     /** Per person on the case: their interventions in date order with breaches, and where they are on the ladder. */
-    async forCase(actor: Actor, caseId: string) {
+    async forCase(actor: Actor, caseId: string, options: { audit?: boolean } = {}) {
       await requireCase(db, actor, caseId, 'read')
       const [people, interventions, breaches] = await Promise.all([repository.peopleOnCase(caseId), repository.listOnCase(caseId), repository.breachesOnCase(caseId)])
+      if (options.audit !== false) await audit.record(actor, { action: 'interventions.listed', recordType: 'case', recordId: caseId, details: { count: interventions.length, breaches: breaches.length } })
       const withBreaches = interventions.map((intervention) => ({
         ...intervention,
         stageLabel: STAGE_LABELS[intervention.stage] ?? intervention.stage,

@@ -281,6 +281,8 @@ export function minutesService({ db, audit }: { db: Kysely<DB>; audit: Pick<Audi
       const meeting = await header(db, meetingId)
       const [members, attendance, choices] = await Promise.all([bodiesRepository(db).currentMembers(meeting.bodyId, meeting.meetsOn), repository.attendance(meetingId), repository.peopleChoices()])
       const recorded = new Map(attendance.map((row) => [personKey(row), row]))
+      // Who came and who sent apologies is personal data: reading the form is audited, with the count.
+      await audit.record(actor, { action: 'minutes.viewed', recordType: 'meeting', recordId: meetingId, details: { via: 'attendance', recorded: attendance.length } })
       const listed = new Map<PersonKey, BodyMember>()
       for (const member of members) if (!listed.has(personKey(member))) listed.set(personKey(member), member)
       return {
@@ -352,6 +354,7 @@ export function minutesService({ db, audit }: { db: Kysely<DB>; audit: Pick<Audi
     async declarationsForm(actor: Actor, meetingId: string) {
       await requireMeetingBody(db, actor, meetingId, 'manage')
       const [meeting, attendance, declarations, items] = await Promise.all([header(db, meetingId), repository.attendance(meetingId), repository.declarations(meetingId), repository.items(meetingId)])
+      await audit.record(actor, { action: 'minutes.viewed', recordType: 'meeting', recordId: meetingId, details: { via: 'declarations', declarations: declarations.length } })
       return {
         meeting,
         declarations,

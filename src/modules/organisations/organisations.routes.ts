@@ -47,7 +47,7 @@ export async function organisationRoutes(app: FastifyInstance, { services }: { s
   app.get('/admin/organisations/:id', { config: access, schema: { params: idParams, hide: true } }, async (request, reply) => {
     const { id } = request.params as z.output<typeof idParams>
     const organisation = await organisations.get(id)
-    const members = await services.users.list({ organisationId: id, includeInactive: true })
+    const members = await services.users.search(actorOf(request), { organisationId: id, includeInactive: true })
     const created = Boolean((request.query as Record<string, unknown>).created)
     return reply.render('organisations/views/show.njk', { title: organisation.name, organisation, members, typeLabel: ORGANISATION_TYPE_LABELS[organisation.type as keyof typeof ORGANISATION_TYPE_LABELS], created })
   })

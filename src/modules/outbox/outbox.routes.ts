@@ -33,7 +33,7 @@ export async function outboxRoutes(app: FastifyInstance, { services }: { service
 
   api.get('/admin/outbox', { config: access, schema: { querystring: pageQuery, hide: true } }, async (request, reply) => {
     const { page } = request.query
-    const { messages, hasMore } = await outbox.list(page)
+    const { messages, hasMore } = await outbox.list(actorOf(request), page)
     return reply.render('outbox/views/list.njk', { title: 'Outbox', messages, page, hasMore, configured: outbox.configured, statusTags: STATUS_TAGS })
   })
 
@@ -43,7 +43,7 @@ export async function outboxRoutes(app: FastifyInstance, { services }: { service
   })
 
   api.get('/api/v1/outbox', { config: access, schema: { summary: 'Emails the service sent or keeps unsent, newest first (50 a page)', tags, querystring: pageQuery, response: { 200: z.object({ messages: z.array(messageSummary), hasMore: z.boolean() }) } } }, async (request) => {
-    const { messages, hasMore } = await outbox.list(request.query.page)
+    const { messages, hasMore } = await outbox.list(actorOf(request), request.query.page)
     return { messages: messages.map((row) => messageSummary.parse(row)), hasMore }
   })
 

@@ -10,8 +10,10 @@ export function outboxService({ mailer, audit }: { mailer: Pick<Mailer, 'list' |
   return {
     configured: mailer.configured,
 
-    async list(page: number) {
+    /** Recipients and subjects name people: each page read is audited with its count. */
+    async list(actor: Actor, page: number) {
       const rows = await mailer.list({ limit: OUTBOX_PAGE_SIZE + 1, offset: (page - 1) * OUTBOX_PAGE_SIZE })
+      await audit.record(actor, { action: 'emails.listed', recordType: 'email_message', details: { page, count: Math.min(rows.length, OUTBOX_PAGE_SIZE) } })
       return { messages: rows.slice(0, OUTBOX_PAGE_SIZE), hasMore: rows.length > OUTBOX_PAGE_SIZE }
     },
 

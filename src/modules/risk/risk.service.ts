@@ -48,6 +48,7 @@ export function riskService({ db, audit }: { db: Kysely<DB>; audit: Pick<AuditSe
       const victim = personId ? await repository.victimOnCase(caseId, personId) : undefined
       if (!victim) throw new RuleError('personId', NOT_A_VICTIM_MESSAGE)
       const questionnaire = await activeQuestionnaire()
+      await audit.record(actor, { action: 'case.viewed', recordType: 'case', recordId: caseId, details: { page: 'risk_assessment', personId } })
       return { caseRecord, victim, questionnaire, sections: groupBySection(questionnaire.questions) }
     },
 
@@ -136,10 +137,16 @@ export function riskService({ db, audit }: { db: Kysely<DB>; audit: Pick<AuditSe
       }
     },
 
-    /** Per victim, their assessments newest first (so the change over time shows), with the case's review date and flag. */
-    async forCase(actor: Actor, caseId: string) {
+    /**
+     * Per victim, their assessments newest first (so the change over time shows), with the case's review date and flag.
+     * Audited; `audit: false` for the case page, whose one row is the case read.
+     */
+    async forCase(actor: Actor, caseId: string, options: { audit?: boolean } = {}) {
       await requireCase(db, actor, caseId, 'read')
       const [caseRisk, victims, assessments] = await Promise.all([repository.caseRisk(caseId), repository.victims(caseId), repository.assessmentsOnCase(caseId)])
+      if (options.audit !== false) {
+        await audit.record(actor, { action: 'risk_assessments.listed', recordType: 'case', recordId: caseId, details: { victims: new Set(victims.map((victim) => victim.id)).size, count: assessments.length } })
+      }
       const people = new Map<string, { personId: string; name: string; assessments: { id: string; assessedAt: Date; level: RiskLevel; score: number; assessorName: string }[] }>()
       for (const victim of victims) if (!people.has(victim.id)) people.set(victim.id, { personId: victim.id, name: victim.name, assessments: [] })
       // A person taken off the case keeps their history here.

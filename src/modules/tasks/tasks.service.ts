@@ -12,14 +12,20 @@ export function tasksService({ db, audit }: { db: Kysely<DB>; audit: Pick<AuditS
   const tasks = tasksRepository(db)
 
   return {
-    mine: (actor: Actor) => {
+    /** The actor's tasks across cases; audited, as each names a case and often a person. */
+    async mine(actor: Actor) {
       const { userId, organisationId } = signedIn(actor)
-      return tasks.forUser(userId, organisationId)
+      const rows = await tasks.forUser(userId, organisationId)
+      await audit.record(actor, { action: 'tasks.listed', recordType: 'task', details: { view: 'mine', count: rows.length } })
+      return rows
     },
 
-    async forCase(actor: Actor, caseId: string) {
+    /** Audited; `audit: false` for the case page, whose one row is the case read. */
+    async forCase(actor: Actor, caseId: string, options: { audit?: boolean } = {}) {
       await requireCase(db, actor, caseId, 'read')
-      return tasks.forCase(caseId)
+      const rows = await tasks.forCase(caseId)
+      if (options.audit !== false) await audit.record(actor, { action: 'tasks.listed', recordType: 'case', recordId: caseId, details: { view: 'case', count: rows.length } })
+      return rows
     },
 
     assignableOfficers: () => tasks.assignableOfficers(),

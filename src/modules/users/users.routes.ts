@@ -39,7 +39,7 @@ export async function userRoutes(app: FastifyInstance, { services }: { services:
   app.get('/admin/users', { config: access }, async (request, reply) => {
     const query = listQuery.safeParse(request.query)
     const filter = query.success ? query.data : { includeInactive: false }
-    const [list, organisationList] = await Promise.all([users.list(filter), organisations.list({ includeInactive: true })])
+    const [list, organisationList] = await Promise.all([users.search(actorOf(request), filter), organisations.list({ includeInactive: true })])
     return reply.render('users/views/list.njk', {
       title: 'Users',
       users: list,
@@ -70,7 +70,7 @@ export async function userRoutes(app: FastifyInstance, { services }: { services:
 
   app.get('/admin/users/:id', { config: access, schema: { params: idParams, hide: true } }, async (request, reply) => {
     const { id } = request.params as z.output<typeof idParams>
-    const user = await users.get(id)
+    const user = await users.view(actorOf(request), id)
     const notice = (request.query as Record<string, string | undefined>).notice
     return reply.render('users/views/show.njk', {
       title: user.name,
@@ -84,7 +84,7 @@ export async function userRoutes(app: FastifyInstance, { services }: { services:
 
   app.get('/admin/users/:id/edit', { config: access, schema: { params: idParams, hide: true } }, async (request, reply) => {
     const { id } = request.params as z.output<typeof idParams>
-    const user = await users.get(id)
+    const user = await users.view(actorOf(request), id, { page: 'edit' })
     return renderForm(reply, { values: user, userId: id })
   })
 
@@ -130,7 +130,7 @@ export async function userRoutes(app: FastifyInstance, { services }: { services:
   api.get(
     '/api/v1/users',
     { config: access, schema: { summary: 'List users', tags: ['Users'], querystring: listQuery, response: { 200: z.array(userResponse) } } },
-    async (request) => (await users.list(request.query)).map((user) => userResponse.parse(user)),
+    async (request) => (await users.search(actorOf(request), request.query)).map((user) => userResponse.parse(user)),
   )
 
   api.post(
@@ -143,7 +143,7 @@ export async function userRoutes(app: FastifyInstance, { services }: { services:
   )
 
   api.get('/api/v1/users/:id', { config: access, schema: { summary: 'One user', tags: ['Users'], params: idParams, response: { 200: userResponse } } }, async (request) =>
-    userResponse.parse(await users.get(request.params.id)),
+    userResponse.parse(await users.view(actorOf(request), request.params.id)),
   )
 
   api.patch(

@@ -43,11 +43,28 @@ export function usersService({ db, users, organisations, auth, audit }: Dependen
   }
 
   return {
+    /** Names for a form's choices (who to issue a token to, whose events to find). Reading accounts themselves: `search`. */
     list: (filter: UserFilter) => users.list(filter),
 
+    /** Accounts for the users page, an organisation's page or the API; audited with the count. */
+    async search(actor: Actor, filter: UserFilter) {
+      const rows = await users.list(filter)
+      await audit.record(actor, { action: 'users.listed', recordType: 'user', details: { ...(filter.organisationId ? { organisationId: filter.organisationId } : {}), count: rows.length } })
+      return rows
+    },
+
+    /** One account as the answer to a change (audited as the change). Reading an account itself: `view`. */
     async get(id: string) {
       const user = await users.findById(id)
       if (!user) throw new NotFoundError('User not found')
+      return user
+    },
+
+    /** One account, read for its own sake: audited. */
+    async view(actor: Actor, id: string, options: { page?: 'edit' } = {}) {
+      const user = await users.findById(id)
+      if (!user) throw new NotFoundError('User not found')
+      await audit.record(actor, { action: 'user.viewed', recordType: 'user', recordId: id, ...(options.page ? { details: { page: options.page } } : {}) })
       return user
     },
 
