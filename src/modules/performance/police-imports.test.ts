@@ -1,15 +1,17 @@
-import { randomBytes } from 'node:crypto'
-import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { randomBytes, randomUUID } from 'node:crypto'
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import type { LightMyRequestResponse } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Agent, createTestApp, type TestApp } from '../../../test/helpers/app.js'
+import { Agent, createTestApp, type TestApp } from '../../../test/helpers/app.js'
+import { createApp } from '../../app.js'
+import { services as createServices } from '../../composition.js'
 import type { AuditService } from '../audit/audit.service.js'
 import { policeImportsRepository } from './police-imports.repository.js'
-import { type ImportJob, policeImportsService } from './police-imports.service.js'
+import { type ImportJob, INTERRUPTED_MESSAGE, policeImportsService } from './police-imports.service.js'
 
 const DATA = fileURLToPath(new URL('../../../../shared/data/police-uk/', import.meta.url))
 const read = (name: string) => readFileSync(path.join(DATA, name))
@@ -201,6 +203,33 @@ describe('importing through the page', () => {
     expect(done).toContain('2019-01-mystery-street.csv Error: 2019-01-mystery-street.csv: this is not a police.uk street-level crime file.')
     const forces = await db().selectFrom('police_files').select('force').where('month', '=', '2019-01').orderBy('force').execute()
     expect(forces.map((row) => row.force)).toEqual(['British Transport Police', 'Derbyshire Constabulary', 'Leicestershire Police'])
+    // The uploaded copies of the imported and of the refused file are gone, and the job kept in the database says so.
+    expect(temporaryFiles()).toEqual([])
+    const jobId = (response.headers.location as string).split('/').pop()!
+    expect(await db().selectFrom('import_jobs').select('state').where('id', '=', jobId).executeTakeFirstOrThrow()).toEqual({ state: 'failed' })
+    const files = await db().selectFrom('import_job_files').select(['state', 'file_path']).where('job_id', '=', jobId).orderBy('position').execute()
+    expect(files).toEqual([
+      { state: 'imported', file_path: null },
+      { state: 'rejected', file_path: null },
+      { state: 'imported', file_path: null },
+    ])
+  })
+
+  it('refuses a file with a point not on the map (longitude 999999, latitude NaN), naming the line, and saves nothing of it', async () => {
+    const analyst = await t.signInAs(['analyst'])
+    const header = 'Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type,Last outcome category,Context\n'
+    const row = (longitude: string, latitude: string) => `,2013-04,Leicestershire Police,Leicestershire Police,${longitude},${latitude},On or near Lowland Avenue,E01025631,Blaby 002A,Burglary,,\n`
+    const far = { name: '2013-04-leicestershire-street.csv', data: Buffer.from(header + row('-1.214176', '52.621663').repeat(5) + row('', '') + row('999999', '52.621663')) }
+    const nan = { name: '2013-04-derbyshire-street.csv', data: Buffer.from(header + row('-1.214176', 'NaN')) }
+
+    const response = await uploadPage(analyst, [far, nan])
+    const done = text((await followJob(analyst, response.headers.location as string)).body)
+
+    expect(done).toContain('0 files imported, 2 refused')
+    expect(done).toContain('2013-04-leicestershire-street.csv: line 8 has the longitude "999999" and latitude "52.621663", which is not a place on the map')
+    expect(done).toContain('2013-04-derbyshire-street.csv: line 2 has the longitude "-1.214176" and latitude "NaN", which is not a place on the map')
+    expect(await db().selectFrom('police_files').selectAll().where('month', '=', '2013-04').execute()).toEqual([])
+    expect(temporaryFiles()).toEqual([])
   })
 
   it('says which old crime type labels were counted under the current categories, and when a month replaced an earlier import', async () => {
@@ -328,6 +357,128 @@ describe('import jobs', () => {
     expect(await db().selectFrom('police_files').select('month').where('month', '=', '2018-10').execute()).toHaveLength(1)
   })
 
+})
+
+describe('after a restart', () => {
+  /** A copy of a police.uk file in the upload folder, as an upload leaves it for its job. */
+  function uploaded(name: string) {
+    mkdirSync(uploadDir(), { recursive: true })
+    const file = path.join(uploadDir(), `police-upload-${randomUUID()}.csv`)
+    copyFileSync(path.join(DATA, name), file)
+    return { fileName: name, path: file, size: statSync(file).size }
+  }
+
+  /**
+   * The app built again on the same database and upload folder, as the service is when it starts again; the first
+   * app's worker is stopped, as the stopped process's was. The agent keeps its session.
+   */
+  async function restarted(agent: Agent, work: (again: { agent: Agent; services: ReturnType<typeof createServices> }) => Promise<void>) {
+    await t.services.policeImports.stop()
+    const services = createServices(t.services.config, t.testDb.database)
+    const app = await createApp(services)
+    try {
+      await app.ready()
+      const again = new Agent(app)
+      again.cookies = new Map(agent.cookies)
+      await work({ agent: again, services })
+    } finally {
+      await app.close()
+      await t.services.policeImports.start()
+    }
+  }
+
+  const jobFiles = (jobId: string) => db().selectFrom('import_job_files').select(['original_name', 'state', 'file_path']).where('job_id', '=', jobId).orderBy('position').execute()
+  const jobRow = (jobId: string) => db().selectFrom('import_jobs').select(['state', 'error']).where('id', '=', jobId).executeTakeFirstOrThrow()
+
+  it('marks a job left running as interrupted and says so on its page; a retry imports its files; queued jobs run; other uploads are swept', async () => {
+    const analyst = await t.signInAs(['analyst'])
+    const first = uploaded('2018-12-leicestershire-street.csv')
+    const second = uploaded('2019-02-leicestershire-street.csv')
+    const running = await t.factories.importJob({ startedBy: analyst.user.id, state: 'running', files: [{ ...first, state: 'importing' }, { ...second, state: 'queued' }] })
+    const waiting = uploaded('2019-01-derbyshire-street.csv')
+    const queued = await t.factories.importJob({ startedBy: analyst.user.id, state: 'queued', files: [{ ...waiting, state: 'queued' }] })
+    // A job that ended just before its copy was removed, an upload that never became a job, and a file not ours.
+    const leftOver = uploaded('2018-11-leicestershire-street.csv')
+    const ended = await t.factories.importJob({ startedBy: analyst.user.id, state: 'succeeded', files: [{ ...leftOver, state: 'imported' }] })
+    const orphan = path.join(uploadDir(), `police-upload-${randomUUID()}.csv`)
+    writeFileSync(orphan, 'Crime ID,Month\n')
+    const notOurs = path.join(uploadDir(), 'notes.txt')
+    writeFileSync(notOurs, 'kept')
+
+    await restarted(analyst, async ({ agent, services }) => {
+      await services.policeImports.idle()
+
+      expect(await jobRow(running)).toEqual({ state: 'interrupted', error: INTERRUPTED_MESSAGE })
+      expect((await jobFiles(running)).map((file) => file.state)).toEqual(['interrupted', 'queued'])
+      expect(await jobRow(queued)).toEqual({ state: 'succeeded', error: null })
+      expect(await jobFiles(ended)).toEqual([{ original_name: '2018-11-leicestershire-street.csv', state: 'imported', file_path: null }])
+      expect(readdirSync(uploadDir()).sort()).toEqual([path.basename(first.path), path.basename(second.path), 'notes.txt'].sort())
+      const interrupted = await auditRows('police_import.interrupted')
+      expect(interrupted.at(-1)?.details).toEqual({ jobs: 1 })
+
+      const location = `/performance/imports/jobs/${running}`
+      const page = await agent.get(location)
+      expect(page.statusCode).toBe(200)
+      expect(page.body).toContain('data-import-job="interrupted"')
+      expect(page.body).toContain('<title>Import interrupted')
+      const said = text(page.body)
+      expect(said).toContain(INTERRUPTED_MESSAGE)
+      expect(said).toContain('Not imported yet: 2018-12-leicestershire-street.csv 2019-02-leicestershire-street.csv')
+      expect(page.body).toMatch(new RegExp(`<form method="post" action="${location}/retry" novalidate>\\s*<input type="hidden" name="_csrf" value="[^"]+">`))
+      expect(said).toContain('Try the import again')
+      const api = (await agent.json('GET', `/api/v1/performance/import-jobs/${running}`)).json() as ImportJob
+      expect(api).toMatchObject({ status: 'interrupted', retryable: true, error: INTERRUPTED_MESSAGE, imported: 0, refused: 0 })
+
+      // Without the form's token the retry is refused.
+      const forged = await agent.request({ method: 'POST', url: `${location}/retry`, payload: '_csrf=forged', headers: { 'content-type': 'application/x-www-form-urlencoded' } })
+      expect(forged.statusCode).toBe(403)
+
+      const retried = await agent.submit(`${location}/retry`, {}, { formPage: location })
+      expect(retried.statusCode).toBe(303)
+      expect(retried.headers.location).toBe(location)
+      const done = text((await followJob(agent, location)).body)
+      expect(done).toContain('2 files imported')
+      expect(done).toContain('2018-12-leicestershire-street.csv Leicestershire Police December 2018')
+      expect(await jobRow(running)).toEqual({ state: 'succeeded', error: null })
+      expect((await jobFiles(running)).map((file) => [file.state, file.file_path])).toEqual([
+        ['imported', null],
+        ['imported', null],
+      ])
+      expect(readdirSync(uploadDir())).toEqual(['notes.txt'])
+      const retriedRows = await auditRows('police_import.retried')
+      expect(retriedRows.at(-1)).toMatchObject({ user_id: analyst.user.id, record_id: running, details: { files: 2 } })
+    })
+  })
+
+  it('offers no retry when the uploaded files are gone, and answers a retry that cannot be done with 409', async () => {
+    const analyst = await t.signInAs(['analyst'])
+    const gone = path.join(uploadDir(), `police-upload-${randomUUID()}.csv`)
+    const job = await t.factories.importJob({ startedBy: analyst.user.id, state: 'running', files: [{ fileName: '2019-02-leicestershire-street.csv', path: gone, size: 100, state: 'importing' }] })
+    const finished = await t.factories.importJob({ startedBy: analyst.user.id, state: 'succeeded', files: [] })
+
+    await restarted(analyst, async ({ agent }) => {
+      const page = await agent.get(`/performance/imports/jobs/${job}`)
+      expect(text(page.body)).toContain('The uploaded files are no longer there. Import them again')
+      expect(page.body).not.toContain('Try the import again')
+
+      const api = await agent.json('POST', `/api/v1/performance/import-jobs/${job}/retry`)
+      expect(api.statusCode).toBe(409)
+      expect(api.json()).toMatchObject({ message: 'The uploaded files are no longer there: import them again.' })
+      const notInterrupted = await agent.json('POST', `/api/v1/performance/import-jobs/${finished}/retry`)
+      expect(notInterrupted.statusCode).toBe(409)
+      expect(notInterrupted.json()).toMatchObject({ message: 'Only an interrupted import can be tried again.' })
+      const form = await agent.submit(`/performance/imports/jobs/${job}/retry`, {}, { formPage: `/performance/imports/jobs/${job}` })
+      expect(form.statusCode).toBe(409)
+      expect(await jobRow(job)).toMatchObject({ state: 'interrupted' })
+
+      // Someone else's job is not found, to try again or to read.
+      const other = await t.signInAs(['analyst'])
+      const stranger = new Agent(agent.app)
+      stranger.cookies = new Map(other.cookies)
+      stranger.csrfToken = other.csrfToken
+      expect((await stranger.json('POST', `/api/v1/performance/import-jobs/${job}/retry`)).statusCode).toBe(404)
+    })
+  })
 })
 
 describe('the audit log', () => {
