@@ -190,7 +190,12 @@ export function policeImportsService(deps: { database: Database; audit: AuditSer
   async function drain() {
     do {
       wokenWhileDraining = false
-      for (let jobId = await imports.claimNext(); jobId && started; jobId = started ? await imports.claimNext() : undefined) await run(jobId)
+      // A job claimed is run to its end, even if the worker is stopped meanwhile: stopping waits for it.
+      while (started) {
+        const jobId = await imports.claimNext()
+        if (!jobId) break
+        await run(jobId)
+      }
     } while (wokenWhileDraining && started)
   }
 

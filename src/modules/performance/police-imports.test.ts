@@ -331,6 +331,7 @@ describe('import jobs', () => {
     await imports.start({ log })
 
     const started = await imports.startJob(actor(analyst.user.id), [{ fileName: '2019-02-leicestershire-street.csv', path: missing, size: 100 }])
+    await imports.idle()
     await imports.stop()
     await t.services.policeImports.start()
 
