@@ -254,10 +254,12 @@ export async function policeImportRoutes(app: FastifyInstance, { services }: { s
   }
 
   /** Starts the upload's import job; the temporary files are the job's from here on. */
-  function startUpload(request: FastifyRequest) {
+  async function startUpload(request: FastifyRequest) {
     const upload = uploads.get(request)!
+    // Claimed once the job is saved: if saving fails, the files are removed with the response, as for a bad upload.
+    const job = await policeImports.startJob(actorOf(request), upload.files)
     upload.claimed = true
-    return policeImports.startJob(actorOf(request), upload.files)
+    return job
   }
 
   app.get('/performance/imports', { config: importAccess, schema: { hide: true } }, async (_request, reply) => renderImports(reply))
