@@ -360,6 +360,65 @@ describe('import jobs', () => {
 
 })
 
+describe('import jobs in the service', () => {
+  const actor = (userId: string) => ({ userId, organisationId: null, ip: null })
+
+  /** A service on this app's database and upload folder, its worker started, the app's own stopped meanwhile. */
+  async function withService(work: (imports: ReturnType<typeof policeImportsService>) => Promise<void>) {
+    await t.services.policeImports.stop()
+    const imports = policeImportsService({ database: t.testDb.database, audit: t.services.audit, imports: policeImportsRepository(db()), uploadDir: uploadDir() })
+    try {
+      await imports.start()
+      await work(imports)
+    } finally {
+      await imports.stop()
+      await t.services.policeImports.start()
+    }
+  }
+
+  it('removes each uploaded copy when its file is imported or refused', async () => {
+    const analyst = await t.signInAs(['analyst'])
+    await withService(async (imports) => {
+      const good = await imports.uploadPath()
+      copyFileSync(path.join(DATA, '2018-10-leicestershire-street.csv'), good)
+      const bad = await imports.uploadPath()
+      writeFileSync(bad, 'Crime ID,Month\n')
+
+      const started = await imports.startJob(actor(analyst.user.id), [
+        { fileName: '2018-10-leicestershire-street.csv', path: good, size: statSync(good).size },
+        { fileName: 'not-police.csv', path: bad, size: statSync(bad).size },
+      ])
+      await imports.idle()
+
+      const job = await imports.job(actor(analyst.user.id), started.jobId)
+      expect(job).toMatchObject({ status: 'done', imported: 1, refused: 1, retryable: false })
+      expect(existsSync(good)).toBe(false)
+      expect(existsSync(bad)).toBe(false)
+    })
+  })
+
+  it('at start marks a running job interrupted, keeping its file, and a retry imports it and removes it', async () => {
+    const analyst = await t.signInAs(['analyst'])
+    mkdirSync(uploadDir(), { recursive: true })
+    const file = path.join(uploadDir(), `police-upload-${randomUUID()}.csv`)
+    copyFileSync(path.join(DATA, '2019-02-leicestershire-street.csv'), file)
+    const jobId = await t.factories.importJob({ startedBy: analyst.user.id, state: 'running', files: [{ fileName: '2019-02-leicestershire-street.csv', path: file, size: statSync(file).size, state: 'importing' }] })
+
+    await withService(async (imports) => {
+      expect(await imports.job(actor(analyst.user.id), jobId)).toMatchObject({ status: 'interrupted', error: INTERRUPTED_MESSAGE, retryable: true, files: [{ status: 'interrupted' }] })
+      expect(existsSync(file)).toBe(true)
+      await expect(imports.retry(actor(randomUUID()), jobId)).rejects.toThrow('Page not found')
+
+      await imports.retry(actor(analyst.user.id), jobId)
+      await imports.idle()
+
+      expect(await imports.job(actor(analyst.user.id), jobId)).toMatchObject({ status: 'done', imported: 1, error: null, files: [{ status: 'imported', rows: 8136 }] })
+      expect(existsSync(file)).toBe(false)
+      await expect(imports.retry(actor(analyst.user.id), jobId)).rejects.toThrow('Only an interrupted import can be tried again.')
+    })
+  })
+})
+
 describe('after a restart', () => {
   /** A copy of a police.uk file in the upload folder, as an upload leaves it for its job. */
   function uploaded(name: string) {
