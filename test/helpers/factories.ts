@@ -43,8 +43,8 @@ export function factories(db: Kysely<DB>) {
     },
 
     /** An import job as a process left it, with its files' uploaded copies at the paths given. */
-    async importJob(job: { startedBy: string; state: ImportJobState; files: { fileName: string; path: string | null; size: number; state: ImportJobFileState }[] }) {
-      const { id } = await db.insertInto('import_jobs').values({ kind: 'police_uk', state: job.state, started_by: job.startedBy }).returning('id').executeTakeFirstOrThrow()
+    async importJob(job: { startedBy: string; state: ImportJobState; finishedAt?: Date; files: { fileName: string; path: string | null; size: number; state: ImportJobFileState }[] }) {
+      const { id } = await db.insertInto('import_jobs').values({ kind: 'police_uk', state: job.state, started_by: job.startedBy, finished_at: job.finishedAt ?? null }).returning('id').executeTakeFirstOrThrow()
       if (!job.files.length) return id
       await db
         .insertInto('import_job_files')

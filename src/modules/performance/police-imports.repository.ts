@@ -169,6 +169,17 @@ export function policeImportsRepository(db: Kysely<DB>) {
       })
     },
 
+    /** Interrupted jobs nobody tried again within the days given. */
+    async interruptedBefore(days: number): Promise<string[]> {
+      const rows = await db
+        .selectFrom('import_jobs')
+        .select('id')
+        .where('state', '=', 'interrupted')
+        .where('finished_at', '<', sql<Date>`now() - make_interval(days => ${days})`)
+        .execute()
+      return rows.map((row) => row.id)
+    },
+
     /** The uploaded copies still needed: the files of queued, running or interrupted jobs not yet imported or refused. */
     async pendingPaths(): Promise<string[]> {
       const rows = await db

@@ -76,6 +76,9 @@ export const INTERRUPTED_MESSAGE = 'The service restarted while this import was 
 function unexpectedErrorMessage(fileName: string): string {
   return `${fileName} could not be imported because of an unexpected error. Nothing from it was saved: try again, and if it happens again tell your system administrator.`
 }
+/** An interrupted job keeps its uploaded files this long for a retry; then it is ended and they are removed. */
+export const RETRY_DAYS = 7
+const EXPIRED_MESSAGE = `This import was interrupted and not tried again within ${RETRY_DAYS} days, so its uploaded files were removed. Import them again.`
 const UNEXPECTED_JOB_ERROR = 'The import stopped because of an unexpected error. Files not yet imported were not saved: import them again, and if it happens again tell your system administrator.'
 
 const JOB_STATUS = { queued: 'queued', running: 'running', succeeded: 'done', failed: 'done', interrupted: 'interrupted' } as const
@@ -212,10 +215,11 @@ export function policeImportsService(deps: { database: Database; audit: AuditSer
   }
 
   /**
-   * Removes the uploaded copies no job will read: of jobs that ended, and any left by a process that stopped before
-   * its upload became a job. Only this service's own file names in the upload folder are touched.
+   * Removes the uploaded copies no job will read: of jobs that ended (or were interrupted and not tried again in time),
+   * and any left by a process that stopped before its upload became a job. Only this service's own file names in the upload folder are touched.
    */
   async function sweep() {
+    for (const jobId of await imports.interruptedBefore(RETRY_DAYS)) await imports.finishJob(jobId, { error: EXPIRED_MESSAGE })
     const keep = new Set(await imports.pendingPaths())
     let names: string[] = []
     try {

@@ -11,7 +11,7 @@ import { createApp } from '../../app.js'
 import { services as createServices } from '../../composition.js'
 import type { AuditService } from '../audit/audit.service.js'
 import { policeImportsRepository } from './police-imports.repository.js'
-import { type ImportJob, INTERRUPTED_MESSAGE, policeImportsService } from './police-imports.service.js'
+import { type ImportJob, INTERRUPTED_MESSAGE, policeImportsService, RETRY_DAYS } from './police-imports.service.js'
 
 const DATA = fileURLToPath(new URL('../../../../shared/data/police-uk/', import.meta.url))
 const read = (name: string) => readFileSync(path.join(DATA, name))
@@ -416,6 +416,34 @@ describe('import jobs in the service', () => {
       expect(existsSync(file)).toBe(false)
       await expect(imports.retry(actor(analyst.user.id), jobId)).rejects.toThrow('Only an interrupted import can be tried again.')
     })
+  })
+})
+
+describe('interrupted jobs not tried again', () => {
+  it(`are ended after ${RETRY_DAYS} days at start, and their files removed; younger ones keep theirs`, async () => {
+    const analyst = await t.signInAs(['analyst'])
+    mkdirSync(uploadDir(), { recursive: true })
+    const copy = () => {
+      const file = path.join(uploadDir(), `police-upload-${randomUUID()}.csv`)
+      writeFileSync(file, 'Crime ID,Month\n')
+      return { fileName: '2019-02-leicestershire-street.csv', path: file, size: 15, state: 'interrupted' as const }
+    }
+    const day = 24 * 60 * 60 * 1000
+    const old = copy()
+    const recent = copy()
+    const expired = await t.factories.importJob({ startedBy: analyst.user.id, state: 'interrupted', finishedAt: new Date(Date.now() - (RETRY_DAYS + 1) * day), files: [old] })
+    const kept = await t.factories.importJob({ startedBy: analyst.user.id, state: 'interrupted', finishedAt: new Date(Date.now() - (RETRY_DAYS - 1) * day), files: [recent] })
+
+    await t.services.policeImports.stop()
+    await t.services.policeImports.start()
+
+    const ended = await t.services.policeImports.job({ userId: analyst.user.id, organisationId: null, ip: null }, expired)
+    expect(ended).toMatchObject({ status: 'done', refused: 1, retryable: false })
+    expect(ended.files[0]?.error).toBe(`This import was interrupted and not tried again within ${RETRY_DAYS} days, so its uploaded files were removed. Import them again.`)
+    expect(existsSync(old.path)).toBe(false)
+    expect(await t.services.policeImports.job({ userId: analyst.user.id, organisationId: null, ip: null }, kept)).toMatchObject({ status: 'interrupted', retryable: true })
+    expect(existsSync(recent.path)).toBe(true)
+    rmSync(recent.path)
   })
 })
 
