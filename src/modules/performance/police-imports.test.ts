@@ -88,6 +88,17 @@ async function followApiJob(agent: Agent, location: string): Promise<ImportJob> 
 const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, '&').replace(/&gt;/g, '>').replace(/\s+/g, ' ')
 const uploadDir = () => t.services.config.uploadDir
 const temporaryFiles = () => (existsSync(uploadDir()) ? readdirSync(uploadDir()).filter((name) => name.startsWith('police-upload-')) : [])
+const actor = (userId: string) => ({ userId, organisationId: null, ip: null })
+
+/** A copy of a police.uk file (or of the content given) in the upload folder, as an upload leaves it for its job. */
+function uploaded(name: string, content?: string) {
+  mkdirSync(uploadDir(), { recursive: true })
+  const file = path.join(uploadDir(), `police-upload-${randomUUID()}.csv`)
+  if (content === undefined) copyFileSync(path.join(DATA, name), file)
+  else writeFileSync(file, content)
+  return { fileName: name, path: file, size: statSync(file).size }
+}
+
 const auditRows = (action: string) => db().selectFrom('audit_events').selectAll().where('action', '=', action).orderBy('occurred_at').execute()
 
 describe('the import page', () => {
@@ -318,8 +329,6 @@ describe('the API', () => {
 })
 
 describe('import jobs', () => {
-  const actor = (userId: string) => ({ userId, organisationId: null, ip: null })
-
   it('shows only a police.uk problem as it is; any other failure is refused in general words, and logged by its kind only', async () => {
     const analyst = await t.signInAs(['analyst'])
     const logged: { details: Record<string, unknown>; message: string }[] = []
@@ -361,8 +370,6 @@ describe('import jobs', () => {
 })
 
 describe('import jobs in the service', () => {
-  const actor = (userId: string) => ({ userId, organisationId: null, ip: null })
-
   /** A service on this app's database and upload folder, its worker started, the app's own stopped meanwhile. */
   async function withService(work: (imports: ReturnType<typeof policeImportsService>) => Promise<void>) {
     await t.services.policeImports.stop()
@@ -379,41 +386,34 @@ describe('import jobs in the service', () => {
   it('removes each uploaded copy when its file is imported or refused', async () => {
     const analyst = await t.signInAs(['analyst'])
     await withService(async (imports) => {
-      const good = await imports.uploadPath()
-      copyFileSync(path.join(DATA, '2018-10-leicestershire-street.csv'), good)
-      const bad = await imports.uploadPath()
-      writeFileSync(bad, 'Crime ID,Month\n')
+      const good = uploaded('2018-10-leicestershire-street.csv')
+      const bad = uploaded('not-police.csv', 'Crime ID,Month\n')
 
-      const started = await imports.startJob(actor(analyst.user.id), [
-        { fileName: '2018-10-leicestershire-street.csv', path: good, size: statSync(good).size },
-        { fileName: 'not-police.csv', path: bad, size: statSync(bad).size },
-      ])
+      const started = await imports.startJob(actor(analyst.user.id), [good, bad])
       await imports.idle()
 
       const job = await imports.job(actor(analyst.user.id), started.jobId)
       expect(job).toMatchObject({ status: 'done', imported: 1, refused: 1, retryable: false })
-      expect(existsSync(good)).toBe(false)
-      expect(existsSync(bad)).toBe(false)
+      expect(existsSync(good.path)).toBe(false)
+      expect(existsSync(bad.path)).toBe(false)
     })
   })
 
   it('at start marks a running job interrupted, keeping its file, and a retry imports it and removes it', async () => {
     const analyst = await t.signInAs(['analyst'])
-    mkdirSync(uploadDir(), { recursive: true })
-    const file = path.join(uploadDir(), `police-upload-${randomUUID()}.csv`)
-    copyFileSync(path.join(DATA, '2019-02-leicestershire-street.csv'), file)
-    const jobId = await t.factories.importJob({ startedBy: analyst.user.id, state: 'running', files: [{ fileName: '2019-02-leicestershire-street.csv', path: file, size: statSync(file).size, state: 'importing' }] })
+    const upload = uploaded('2019-02-leicestershire-street.csv')
+    const jobId = await t.factories.importJob({ startedBy: analyst.user.id, state: 'running', files: [{ ...upload, state: 'importing' }] })
 
     await withService(async (imports) => {
       expect(await imports.job(actor(analyst.user.id), jobId)).toMatchObject({ status: 'interrupted', error: INTERRUPTED_MESSAGE, retryable: true, files: [{ status: 'interrupted' }] })
-      expect(existsSync(file)).toBe(true)
+      expect(existsSync(upload.path)).toBe(true)
       await expect(imports.retry(actor(randomUUID()), jobId)).rejects.toThrow('Page not found')
 
       await imports.retry(actor(analyst.user.id), jobId)
       await imports.idle()
 
       expect(await imports.job(actor(analyst.user.id), jobId)).toMatchObject({ status: 'done', imported: 1, error: null, files: [{ status: 'imported', rows: 8136 }] })
-      expect(existsSync(file)).toBe(false)
+      expect(existsSync(upload.path)).toBe(false)
       await expect(imports.retry(actor(analyst.user.id), jobId)).rejects.toThrow('Only an interrupted import can be tried again.')
     })
   })
@@ -422,12 +422,7 @@ describe('import jobs in the service', () => {
 describe('interrupted jobs not tried again', () => {
   it(`are ended after ${RETRY_DAYS} days at start, and their files removed; younger ones keep theirs`, async () => {
     const analyst = await t.signInAs(['analyst'])
-    mkdirSync(uploadDir(), { recursive: true })
-    const copy = () => {
-      const file = path.join(uploadDir(), `police-upload-${randomUUID()}.csv`)
-      writeFileSync(file, 'Crime ID,Month\n')
-      return { fileName: '2019-02-leicestershire-street.csv', path: file, size: 15, state: 'interrupted' as const }
-    }
+    const copy = () => ({ ...uploaded('2019-02-leicestershire-street.csv', 'Crime ID,Month\n'), state: 'interrupted' as const })
     const day = 24 * 60 * 60 * 1000
     const old = copy()
     const recent = copy()
@@ -437,25 +432,17 @@ describe('interrupted jobs not tried again', () => {
     await t.services.policeImports.stop()
     await t.services.policeImports.start()
 
-    const ended = await t.services.policeImports.job({ userId: analyst.user.id, organisationId: null, ip: null }, expired)
+    const ended = await t.services.policeImports.job(actor(analyst.user.id), expired)
     expect(ended).toMatchObject({ status: 'done', refused: 1, retryable: false })
     expect(ended.files[0]?.error).toBe(`This import was interrupted and not tried again within ${RETRY_DAYS} days, so its uploaded files were removed. Import them again.`)
     expect(existsSync(old.path)).toBe(false)
-    expect(await t.services.policeImports.job({ userId: analyst.user.id, organisationId: null, ip: null }, kept)).toMatchObject({ status: 'interrupted', retryable: true })
+    expect(await t.services.policeImports.job(actor(analyst.user.id), kept)).toMatchObject({ status: 'interrupted', retryable: true })
     expect(existsSync(recent.path)).toBe(true)
     rmSync(recent.path)
   })
 })
 
 describe('after a restart', () => {
-  /** A copy of a police.uk file in the upload folder, as an upload leaves it for its job. */
-  function uploaded(name: string) {
-    mkdirSync(uploadDir(), { recursive: true })
-    const file = path.join(uploadDir(), `police-upload-${randomUUID()}.csv`)
-    copyFileSync(path.join(DATA, name), file)
-    return { fileName: name, path: file, size: statSync(file).size }
-  }
-
   /**
    * The app built again on the same database and upload folder, as the service is when it starts again; the first
    * app's worker is stopped, as the stopped process's was. The agent keeps its session.
