@@ -25,6 +25,7 @@ import { minutesDocumentsService } from './modules/minutes/minutes-documents.ser
 import { minutesService } from './modules/minutes/minutes.service.js'
 import { outboxService } from './modules/outbox/outbox.service.js'
 import { performanceService } from './modules/performance/performance.service.js'
+import { policeImportsRepository } from './modules/performance/police-imports.repository.js'
 import { policeImportsService } from './modules/performance/police-imports.service.js'
 import { mailer as createMailer } from './platform/mail/mailer.js'
 
@@ -35,6 +36,7 @@ export function repositories(database: Database) {
     auth: authRepository(db),
     organisations: organisationsRepository(db),
     users: usersRepository(db),
+    policeImports: policeImportsRepository(db),
   }
 }
 
@@ -70,7 +72,7 @@ export function services(config: Config, database: Database) {
     minutesDocuments: minutesDocumentsService({ db, audit, minutes }),
     actions: actionsService({ db, audit, mailer, config }),
     performance: performanceService({ database, audit }),
-    policeImports: policeImportsService({ database, audit }),
+    policeImports: policeImportsService({ database, audit, imports: repos.policeImports, uploadDir: config.uploadDir }),
   }
 }
 

@@ -34,6 +34,7 @@ describe('loadConfig', () => {
       host: '127.0.0.1',
       database: { kind: 'pglite', dataDir: path.resolve('data', 'pglite') },
       dataDir: path.resolve('data'),
+      uploadDir: path.resolve('data', 'uploads'),
       sessionSecret: SECRET,
       logLevel: 'info',
       trustProxy: false,
@@ -55,7 +56,8 @@ describe('loadConfig', () => {
 
   it('reads the values it is given', () => {
     const config = loadConfig({ NODE_ENV: 'test', PORT: '8080', HOST: '0.0.0.0', DATA_DIR: dataDir, SESSION_SECRET: SECRET, LOG_LEVEL: 'warn', TRUST_PROXY: 'yes' })
-    expect(config).toMatchObject({ environment: 'test', port: 8080, host: '0.0.0.0', dataDir, logLevel: 'warn', trustProxy: true })
+    expect(config).toMatchObject({ environment: 'test', port: 8080, host: '0.0.0.0', dataDir, uploadDir: path.join(dataDir, 'uploads'), logLevel: 'warn', trustProxy: true })
+    expect(loadConfig({ DATA_DIR: dataDir, SESSION_SECRET: SECRET, UPLOAD_DIR: path.join(dataDir, 'incoming') }).uploadDir).toBe(path.join(dataDir, 'incoming'))
   })
 
   it.each(['abc', '0', '65536', '-1', '80.5'])('rejects PORT=%s with a ConfigError naming PORT', (port) => {

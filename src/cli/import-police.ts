@@ -6,6 +6,7 @@ import { openForCommand } from './command-database.js'
 import { SYSTEM_ACTOR } from '../modules/audit/audit.events.js'
 import { auditRepository } from '../modules/audit/audit.repository.js'
 import { auditService } from '../modules/audit/audit.service.js'
+import { policeImportsRepository } from '../modules/performance/police-imports.repository.js'
 import { type FileOutcome, type PoliceFileOnDisk, policeImportsService } from '../modules/performance/police-imports.service.js'
 import { monthLabel } from '../modules/performance/periods.js'
 
@@ -73,7 +74,7 @@ try {
 const database = await openForCommand(config)
 const outcomes: { file: PoliceFileOnDisk; outcome: FileOutcome }[] = []
 try {
-  const imports = policeImportsService({ database, audit: auditService(auditRepository(database.db)) })
+  const imports = policeImportsService({ database, audit: auditService(auditRepository(database.db)), imports: policeImportsRepository(database.db), uploadDir: config.uploadDir })
   const log = { error: (details: Record<string, unknown>, message: string) => console.error(`${message}: ${[details.error, details.code].filter(Boolean).join(' ')}`) }
   const boundaries = await imports.boundariesReady(SYSTEM_ACTOR)
   if (boundaries) console.log(`Loaded the partnership's boundaries: ${count(boundaries.districts)} districts, ${count(boundaries.wards)} wards, ${count(boundaries.lsoas)} LSOAs.`)

@@ -1,3 +1,7 @@
+import { randomBytes } from 'node:crypto'
+import { rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import { createApp } from '../../src/app.js'
 import { type Services, services as createServices } from '../../src/composition.js'
@@ -13,6 +17,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     host: '127.0.0.1',
     database: { kind: 'pglite-memory' },
     dataDir: '/nonexistent',
+    // Each app its own: an app sweeps its upload folder at start, which must not touch another test's uploads.
+    uploadDir: path.join(tmpdir(), `scp-test-uploads-${randomBytes(6).toString('hex')}`),
     sessionSecret: 'test-session-secret-that-is-long-enough-0123456789',
     logLevel: 'silent',
     trustProxy: false,
@@ -66,6 +72,7 @@ export async function createTestApp(overrides: Partial<Config> = {}): Promise<Te
     async close() {
       await app.close()
       await testDb.destroy()
+      await rm(config.uploadDir, { recursive: true, force: true })
     },
   }
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import type { OrganisationType, Role } from '../../src/modules/auth/permissions.js'
 import { hashPassword } from '../../src/modules/auth/passwords.js'
-import type { DB } from '../../src/platform/db/schema.js'
+import type { DB, ImportJobFileState, ImportJobState } from '../../src/platform/db/schema.js'
 
 let counter = 0
 const unique = () => `${Date.now().toString(36)}${(counter++).toString(36)}${randomBytes(2).toString('hex')}`
@@ -40,6 +40,17 @@ export function factories(db: Kysely<DB>) {
         .returning(['id'])
         .executeTakeFirstOrThrow()
       return { id: row.id, email, organisationId, password: FACTORY_PASSWORD }
+    },
+
+    /** An import job as a process left it, with its files' uploaded copies at the paths given. */
+    async importJob(job: { startedBy: string; state: ImportJobState; finishedAt?: Date; files: { fileName: string; path: string | null; size: number; state: ImportJobFileState }[] }) {
+      const { id } = await db.insertInto('import_jobs').values({ kind: 'police_uk', state: job.state, started_by: job.startedBy, finished_at: job.finishedAt ?? null }).returning('id').executeTakeFirstOrThrow()
+      if (!job.files.length) return id
+      await db
+        .insertInto('import_job_files')
+        .values(job.files.map((file, position) => ({ job_id: id, position, original_name: file.fileName, file_path: file.path, size_bytes: file.size, state: file.state })))
+        .execute()
+      return id
     },
   }
 }

@@ -110,6 +110,8 @@ export const AUDIT_ACTIONS = {
   'emails.listed': 'Listed emails in the outbox',
   'police_file.imported': 'Imported a police.uk crime file',
   'police_file.rejected': 'Refused a police.uk crime file',
+  'police_import.interrupted': 'Marked police.uk imports interrupted by a restart',
+  'police_import.retried': 'Tried an interrupted police.uk import again',
   'boundaries.loaded': 'Loaded area boundaries',
 } as const
 

@@ -214,6 +214,10 @@ describe('refusing a file that is not a whole, consistent police.uk month', () =
     ['random bytes', () => ({ content: randomBytes(256 * 1024) }), /is not a police\.uk street-level crime file/],
     ['the headings and no rows', () => ({ content: `${linesOf(real())[0]}` }), 'the file has the column headings but no rows of crime.'],
     ['an unknown crime type', () => ({ content: editLine(real(), 4000, (fields) => fields.map((field, index) => (index === 9 ? 'Jaywalking' : field))) }), 'line 4000 has the crime type "Jaywalking", which is not a police.uk crime type.'],
+    ['a longitude of 999999', () => ({ content: editLine(real(), 1200, (fields) => fields.map((field, index) => (index === 4 ? '999999' : field))) }), /line 1200 has the longitude "999999" and latitude "52\.\d+", which is not a place on the map: longitude must be -180 to 180 and latitude -90 to 90, both given or both empty \(no location\)\.$/],
+    ['a latitude of NaN', () => ({ content: editLine(real(), 3100, (fields) => fields.map((field, index) => (index === 5 ? 'NaN' : field))) }), /line 3100 has the longitude "-1\.\d+" and latitude "NaN", which is not a place on the map/],
+    ['an infinite latitude', () => ({ content: editLine(real(), 17, (fields) => fields.map((field, index) => (index === 5 ? '-Infinity' : field))) }), /line 17 has the longitude "-1\.\d+" and latitude "-Infinity", which is not a place on the map/],
+    ['a longitude without a latitude', () => ({ content: editLine(real(), 8000, (fields) => fields.map((field, index) => (index === 5 ? '' : field))) }), /line 8000 has the longitude "-1\.\d+" and latitude empty, which is not a place on the map/],
     ['a longitude that is not a number', () => ({ content: editLine(real(), 2500, (fields) => fields.map((field, index) => (index === 4 ? 'west' : field))) }), 'line 2500 has a longitude or latitude that is not a number.'],
   ]
 

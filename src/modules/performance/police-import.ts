@@ -202,6 +202,22 @@ async function firstLine(tx: ScriptTransaction, fileId: string, condition: strin
   return { line: rows[0]?.line ?? '?', value: rows[0]?.value ?? '' }
 }
 
+/**
+ * A row's point is both coordinates or neither (neither: police.uk has no location for it), each a real place on the
+ * earth. NaN is larger than every number in PostgreSQL, so the ranges also catch it, and Infinity.
+ */
+const BAD_POINT = `((longitude is null) <> (latitude is null) or longitude not between -180 and 180 or latitude not between -90 and 90)`
+
+/** Rejects the whole file, naming the first line, when a row has a point that is not on the map (999999, NaN). */
+async function checkCoordinates(tx: ScriptTransaction, fileId: string, fileName: string) {
+  // Whether any row is bad first: numbering the lines reads the whole file again, worth it only to name one.
+  const [any] = await tx.query<{ bad: boolean }>(`select exists (select 1 from police_crimes where file_id = $1 and ${BAD_POINT}) as bad`, [fileId])
+  if (!any?.bad) return
+  const shown = (column: string) => `coalesce('"' || ${column}::text || '"', 'empty')`
+  const { line, value } = await firstLine(tx, fileId, BAD_POINT, `${shown('longitude')} || ' and latitude ' || ${shown('latitude')}`)
+  throw new PoliceFileError(fileName, `line ${line} has the longitude ${value}, which is not a place on the map: longitude must be -180 to 180 and latitude -90 to 90, both given or both empty (no location).`)
+}
+
 /** Rejects the file, naming the first line at fault, when its rows are not one force's one month. */
 async function check(tx: ScriptTransaction, fileId: string, fileName: string): Promise<{ rows: number; force: string; month: string }> {
   const [checks] = await tx.query<Checks>(
@@ -226,6 +242,7 @@ async function check(tx: ScriptTransaction, fileId: string, fileName: string): P
     const { line, value } = await firstLine(tx, fileId, 'not exists (select 1 from police_crime_types t where t.label = numbered.crime_type)', 'crime_type')
     throw new PoliceFileError(fileName, `line ${line} has the crime type "${value ?? ''}", which is not a police.uk crime type.`)
   }
+  await checkCoordinates(tx, fileId, fileName)
   if (checks.min_month !== checks.max_month) throw new PoliceFileError(fileName, `the file mixes months (${checks.min_month} to ${checks.max_month}): a police.uk file holds one month.`)
   if (checks.min_force !== checks.max_force) throw new PoliceFileError(fileName, `the file mixes forces (${checks.min_force} and ${checks.max_force}): a police.uk file holds one force's month.`)
   const month = checks.min_month!

@@ -1,8 +1,5 @@
-import { randomUUID } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
 import { rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
 import { finished, pipeline } from 'node:stream/promises'
 import multipart from '@fastify/multipart'
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaCompiler } from 'fastify'
@@ -40,7 +37,7 @@ const importedFile = z.object({
 })
 const jobFile = z.object({
   fileName: z.string(),
-  status: z.enum(['queued', 'importing', 'imported', 'rejected']),
+  status: z.enum(['queued', 'importing', 'imported', 'rejected', 'interrupted']),
   bytesRead: z.number().int(),
   totalBytes: z.number().int(),
   rows: z.number().int().describe('Lines read so far while importing; the rows saved once imported'),
@@ -49,11 +46,13 @@ const jobFile = z.object({
 })
 const importJob = z.object({
   jobId: z.uuid(),
-  status: z.enum(['queued', 'running', 'done']),
+  status: z.enum(['queued', 'running', 'done', 'interrupted']).describe('interrupted: the service restarted while it ran; it can be retried when retryable'),
   startedAt: z.date(),
   finishedAt: z.date().nullable(),
   imported: z.number().int(),
   refused: z.number().int(),
+  error: z.string().nullable().describe('Why the job as a whole stopped'),
+  retryable: z.boolean().describe('Interrupted, with the files it has still to import still on disk: POST to its retry link'),
   files: z.array(jobFile),
 })
 const loadedFile = z.object({
@@ -109,7 +108,7 @@ const formErrors = (problems: string[]): FormErrors => ({ summary: problems.map(
  * file of any allowed size costs no more memory than a chunk. A session's form must carry its CSRF token before its
  * files (the page's hidden field comes first), and it is checked before anything is written.
  */
-async function acceptPoliceUploads(app: FastifyInstance) {
+async function acceptPoliceUploads(app: FastifyInstance, uploadPath: () => Promise<string>) {
   await app.register(multipart, {
     throwFileSizeLimit: false,
     limits: { fileSize: MAX_FILE_BYTES, files: MAX_FILES, fields: 10, parts: MAX_FILES + 10, fieldSize: 64 * 1024 },
@@ -147,7 +146,7 @@ async function acceptPoliceUploads(app: FastifyInstance) {
           await finished(part.file)
           continue
         }
-        const file = { fileName, path: path.join(tmpdir(), `scp-police-upload-${randomUUID()}.csv`), size: 0 }
+        const file = { fileName, path: await uploadPath(), size: 0 }
         upload.files.push(file)
         const out = createWriteStream(file.path, { mode: 0o600 })
         await pipeline(part.file, out)
@@ -191,10 +190,14 @@ function jobView(job: ImportJob) {
   const current = index === -1 ? null : job.files[index]!
   const percent = current && current.totalBytes > 0 ? Math.min(100, Math.floor((current.bytesRead / current.totalBytes) * 100)) : 0
   const imported = job.files.filter((file) => file.status === 'imported' && file.result)
-  const STATUS = { queued: 'Waiting', importing: 'Importing', imported: 'Imported', rejected: 'Refused' } as const
-  const TAGS = { queued: 'govuk-tag--grey', importing: 'govuk-tag--blue', imported: 'govuk-tag--green', rejected: 'govuk-tag--red' } as const
+  const STATUS = { queued: 'Waiting', importing: 'Importing', imported: 'Imported', rejected: 'Refused', interrupted: 'Interrupted' } as const
+  const TAGS = { queued: 'govuk-tag--grey', importing: 'govuk-tag--blue', imported: 'govuk-tag--green', rejected: 'govuk-tag--red', interrupted: 'govuk-tag--yellow' } as const
   return {
+    jobId: job.jobId,
     done: job.status === 'done',
+    interrupted: job.status === 'interrupted',
+    retryable: job.retryable,
+    error: job.error,
     waiting: job.status === 'queued',
     starting: job.files.every((file) => file.status === 'queued'),
     current: current && {
@@ -207,6 +210,7 @@ function jobView(job: ImportJob) {
     },
     total: job.files.length,
     summary: job.refused ? `${plural(job.imported, 'file', 'files')} imported, ${count(job.refused)} refused` : `${plural(job.imported, 'file', 'files')} imported`,
+    notImported: job.files.filter((file) => file.status === 'queued' || file.status === 'interrupted').map((file) => file.fileName),
     allImported: job.refused === 0,
     tasks: job.files.map((file) => ({
       title: { text: file.fileName },
@@ -234,7 +238,10 @@ function jobView(job: ImportJob) {
 export async function policeImportRoutes(app: FastifyInstance, { services }: { services: Services }) {
   const { policeImports } = services
   const api = app.withTypeProvider<ZodTypeProvider>()
-  await acceptPoliceUploads(app)
+  await acceptPoliceUploads(app, () => policeImports.uploadPath())
+  // The worker runs while the app does: at start it marks jobs a stopped process left running as interrupted.
+  app.addHook('onReady', () => policeImports.start({ log: app.log }))
+  app.addHook('onClose', () => policeImports.stop())
 
   async function renderImports(reply: FastifyReply, errors?: FormErrors) {
     return reply.render('performance/views/imports.njk', {
@@ -247,10 +254,12 @@ export async function policeImportRoutes(app: FastifyInstance, { services }: { s
   }
 
   /** Starts the upload's import job; the temporary files are the job's from here on. */
-  function startUpload(request: FastifyRequest) {
+  async function startUpload(request: FastifyRequest) {
     const upload = uploads.get(request)!
+    // Claimed once the job is saved: if saving fails, the files are removed with the response, as for a bad upload.
+    const job = await policeImports.startJob(actorOf(request), upload.files)
     upload.claimed = true
-    return policeImports.startJob(actorOf(request), upload.files, { log: app.log })
+    return job
   }
 
   app.get('/performance/imports', { config: importAccess, schema: { hide: true } }, async (_request, reply) => renderImports(reply))
@@ -266,13 +275,20 @@ export async function policeImportRoutes(app: FastifyInstance, { services }: { s
   app.post('/performance/imports', { config: importAccess, schema: { hide: true } }, async (request, reply) => {
     const problems = await problemsOf(request)
     if (problems.length) return renderImports(reply.code(400), formErrors(problems))
-    const job = startUpload(request)
+    const job = await startUpload(request)
     return reply.redirect(`/performance/imports/jobs/${job.jobId}`, 303)
   })
 
+  const JOB_TITLES = { done: 'Import finished', interrupted: 'Import interrupted', queued: 'Importing police.uk data', running: 'Importing police.uk data' } as const
+
   api.get('/performance/imports/jobs/:jobId', { config: importAccess, schema: { params: jobParams, hide: true } }, async (request, reply) => {
-    const job = policeImports.job(actorOf(request), request.params.jobId)
-    return reply.render('performance/views/import-job.njk', { title: job.status === 'done' ? 'Import finished' : 'Importing police.uk data', job: jobView(job) })
+    const job = await policeImports.job(actorOf(request), request.params.jobId)
+    return reply.render('performance/views/import-job.njk', { title: JOB_TITLES[job.status], job: jobView(job) })
+  })
+
+  api.post('/performance/imports/jobs/:jobId/retry', { config: importAccess, schema: { params: jobParams, hide: true } }, async (request, reply) => {
+    const job = await policeImports.retry(actorOf(request), request.params.jobId)
+    return reply.redirect(`/performance/imports/jobs/${job.jobId}`, 303)
   })
 
   // ---- API ----
@@ -294,7 +310,7 @@ export async function policeImportRoutes(app: FastifyInstance, { services }: { s
       const upload = uploads.get(request)
       const problems = await problemsOf(request)
       if (problems.length) throw new HttpError(upload?.tooMany || upload?.tooLarge.length ? 413 : 400, problems.join('. '))
-      const job = startUpload(request)
+      const job = await startUpload(request)
       return reply.code(202).header('location', `/api/v1/performance/import-jobs/${job.jobId}`).send(importJob.parse(job))
     },
   )
@@ -302,7 +318,24 @@ export async function policeImportRoutes(app: FastifyInstance, { services }: { s
   api.get(
     '/api/v1/performance/import-jobs/:jobId',
     { config: importAccess, schema: { summary: 'An import job started by you: its status, and each file\'s progress, summary or reason for refusal', tags, params: jobParams, response: { 200: importJob } } },
-    async (request) => importJob.parse(policeImports.job(actorOf(request), request.params.jobId)),
+    async (request) => importJob.parse(await policeImports.job(actorOf(request), request.params.jobId)),
+  )
+
+  api.post(
+    '/api/v1/performance/import-jobs/:jobId/retry',
+    {
+      config: importAccess,
+      schema: {
+        summary: 'Tries an interrupted import job of yours again, from the file it was importing (409 when it is not interrupted or its files are gone)',
+        tags,
+        params: jobParams,
+        response: { 202: importJob },
+      },
+    },
+    async (request, reply) => {
+      const job = await policeImports.retry(actorOf(request), request.params.jobId)
+      return reply.code(202).header('location', `/api/v1/performance/import-jobs/${job.jobId}`).send(importJob.parse(job))
+    },
   )
 
   api.get(

@@ -1,14 +1,17 @@
-import { randomBytes } from 'node:crypto'
-import { copyFileSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { randomBytes, randomUUID } from 'node:crypto'
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import type { LightMyRequestResponse } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Agent, createTestApp, type TestApp } from '../../../test/helpers/app.js'
+import { Agent, createTestApp, type TestApp } from '../../../test/helpers/app.js'
+import { createApp } from '../../app.js'
+import { services as createServices } from '../../composition.js'
 import type { AuditService } from '../audit/audit.service.js'
-import { type ImportJob, policeImportsService } from './police-imports.service.js'
+import { policeImportsRepository } from './police-imports.repository.js'
+import { type ImportJob, INTERRUPTED_MESSAGE, policeImportsService, RETRY_DAYS } from './police-imports.service.js'
 
 const DATA = fileURLToPath(new URL('../../../../shared/data/police-uk/', import.meta.url))
 const read = (name: string) => readFileSync(path.join(DATA, name))
@@ -83,7 +86,19 @@ async function followApiJob(agent: Agent, location: string): Promise<ImportJob> 
 }
 
 const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, '&').replace(/&gt;/g, '>').replace(/\s+/g, ' ')
-const temporaryFiles = () => readdirSync(tmpdir()).filter((name) => name.startsWith('scp-police-upload-'))
+const uploadDir = () => t.services.config.uploadDir
+const temporaryFiles = () => (existsSync(uploadDir()) ? readdirSync(uploadDir()).filter((name) => name.startsWith('police-upload-')) : [])
+const actor = (userId: string) => ({ userId, organisationId: null, ip: null })
+
+/** A copy of a police.uk file (or of the content given) in the upload folder, as an upload leaves it for its job. */
+function uploaded(name: string, content?: string) {
+  mkdirSync(uploadDir(), { recursive: true })
+  const file = path.join(uploadDir(), `police-upload-${randomUUID()}.csv`)
+  if (content === undefined) copyFileSync(path.join(DATA, name), file)
+  else writeFileSync(file, content)
+  return { fileName: name, path: file, size: statSync(file).size }
+}
+
 const auditRows = (action: string) => db().selectFrom('audit_events').selectAll().where('action', '=', action).orderBy('occurred_at').execute()
 
 describe('the import page', () => {
@@ -199,6 +214,33 @@ describe('importing through the page', () => {
     expect(done).toContain('2019-01-mystery-street.csv Error: 2019-01-mystery-street.csv: this is not a police.uk street-level crime file.')
     const forces = await db().selectFrom('police_files').select('force').where('month', '=', '2019-01').orderBy('force').execute()
     expect(forces.map((row) => row.force)).toEqual(['British Transport Police', 'Derbyshire Constabulary', 'Leicestershire Police'])
+    // The uploaded copies of the imported and of the refused file are gone, and the job kept in the database says so.
+    expect(temporaryFiles()).toEqual([])
+    const jobId = (response.headers.location as string).split('/').pop()!
+    expect(await db().selectFrom('import_jobs').select('state').where('id', '=', jobId).executeTakeFirstOrThrow()).toEqual({ state: 'failed' })
+    const files = await db().selectFrom('import_job_files').select(['state', 'file_path']).where('job_id', '=', jobId).orderBy('position').execute()
+    expect(files).toEqual([
+      { state: 'imported', file_path: null },
+      { state: 'rejected', file_path: null },
+      { state: 'imported', file_path: null },
+    ])
+  })
+
+  it('refuses a file with a point not on the map (longitude 999999, latitude NaN), naming the line, and saves nothing of it', async () => {
+    const analyst = await t.signInAs(['analyst'])
+    const header = 'Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type,Last outcome category,Context\n'
+    const row = (longitude: string, latitude: string) => `,2013-04,Leicestershire Police,Leicestershire Police,${longitude},${latitude},On or near Lowland Avenue,E01025631,Blaby 002A,Burglary,,\n`
+    const far = { name: '2013-04-leicestershire-street.csv', data: Buffer.from(header + row('-1.214176', '52.621663').repeat(5) + row('', '') + row('999999', '52.621663')) }
+    const nan = { name: '2013-04-derbyshire-street.csv', data: Buffer.from(header + row('-1.214176', 'NaN')) }
+
+    const response = await uploadPage(analyst, [far, nan])
+    const done = text((await followJob(analyst, response.headers.location as string)).body)
+
+    expect(done).toContain('0 files imported, 2 refused')
+    expect(done).toContain('2013-04-leicestershire-street.csv: line 8 has the longitude "999999" and latitude "52.621663", which is not a place on the map')
+    expect(done).toContain('2013-04-derbyshire-street.csv: line 2 has the longitude "-1.214176" and latitude "NaN", which is not a place on the map')
+    expect(await db().selectFrom('police_files').selectAll().where('month', '=', '2013-04').execute()).toEqual([])
+    expect(temporaryFiles()).toEqual([])
   })
 
   it('says which old crime type labels were counted under the current categories, and when a month replaced an earlier import', async () => {
@@ -287,27 +329,33 @@ describe('the API', () => {
 })
 
 describe('import jobs', () => {
-  const actor = (userId: string) => ({ userId, organisationId: null, ip: null })
-
   it('shows only a police.uk problem as it is; any other failure is refused in general words, and logged by its kind only', async () => {
     const analyst = await t.signInAs(['analyst'])
     const logged: { details: Record<string, unknown>; message: string }[] = []
     const log = { error: (details: Record<string, unknown>, message: string) => logged.push({ details, message }) }
     const missing = path.join(tmpdir(), 'scp-police-upload-gone-missing.csv')
+    // This app's worker is stopped, so that the job is run by a worker logging to this test.
+    await t.services.policeImports.stop()
+    const imports = policeImportsService({ database: t.testDb.database, audit: t.services.audit, imports: policeImportsRepository(db()), uploadDir: uploadDir() })
+    await imports.start({ log })
 
-    const started = t.services.policeImports.startJob(actor(analyst.user.id), [{ fileName: '2019-02-leicestershire-street.csv', path: missing, size: 100 }], { log })
-    await t.services.policeImports.idle()
+    const started = await imports.startJob(actor(analyst.user.id), [{ fileName: '2019-02-leicestershire-street.csv', path: missing, size: 100 }])
+    await imports.idle()
+    await imports.stop()
+    await t.services.policeImports.start()
 
-    const job = t.services.policeImports.job(actor(analyst.user.id), started.jobId)
+    const job = await t.services.policeImports.job(actor(analyst.user.id), started.jobId)
+    expect(job).toMatchObject({ status: 'done', refused: 1, error: null, retryable: false })
     expect(job.files[0]).toMatchObject({ status: 'rejected', error: '2019-02-leicestershire-street.csv could not be imported because of an unexpected error. Nothing from it was saved: try again, and if it happens again tell your system administrator.' })
     expect(logged).toEqual([{ details: { error: 'Error', code: 'ENOENT' }, message: 'police.uk import failed' }])
+    expect(await db().selectFrom('import_jobs').select('state').where('id', '=', started.jobId).executeTakeFirstOrThrow()).toEqual({ state: 'failed' })
   })
 
   it('reports a month as imported when it was, even if its audit entry then fails', async () => {
     const analyst = await t.signInAs(['analyst'])
     const logged: string[] = []
     const failingAudit = { record: (_actor: unknown, event: { action: string }) => (event.action === 'police_file.imported' ? Promise.reject(new Error('audit down')) : t.services.audit.record(_actor as never, event as never)) }
-    const imports = policeImportsService({ database: t.testDb.database, audit: failingAudit as unknown as AuditService })
+    const imports = policeImportsService({ database: t.testDb.database, audit: failingAudit as unknown as AuditService, imports: policeImportsRepository(db()), uploadDir: uploadDir() })
     const copy = path.join(tmpdir(), `scp-police-audit-${randomBytes(4).toString('hex')}.csv`)
     copyFileSync(path.join(DATA, '2018-10-leicestershire-street.csv'), copy)
 
@@ -319,14 +367,192 @@ describe('import jobs', () => {
     expect(await db().selectFrom('police_files').select('month').where('month', '=', '2018-10').execute()).toHaveLength(1)
   })
 
-  it('keeps the last 50 jobs', async () => {
+})
+
+describe('import jobs in the service', () => {
+  /** A service on this app's database and upload folder, its worker started, the app's own stopped meanwhile. */
+  async function withService(work: (imports: ReturnType<typeof policeImportsService>) => Promise<void>) {
+    await t.services.policeImports.stop()
+    const imports = policeImportsService({ database: t.testDb.database, audit: t.services.audit, imports: policeImportsRepository(db()), uploadDir: uploadDir() })
+    try {
+      await imports.start()
+      await work(imports)
+    } finally {
+      await imports.stop()
+      await t.services.policeImports.start()
+    }
+  }
+
+  it('removes each uploaded copy when its file is imported or refused', async () => {
     const analyst = await t.signInAs(['analyst'])
-    const jobs = Array.from({ length: 51 }, () => t.services.policeImports.startJob(actor(analyst.user.id), []))
-    await t.services.policeImports.idle()
-    t.services.policeImports.startJob(actor(analyst.user.id), [])
-    expect(() => t.services.policeImports.job(actor(analyst.user.id), jobs[0]!.jobId)).toThrow('Page not found')
-    expect(() => t.services.policeImports.job(actor(analyst.user.id), jobs[1]!.jobId)).toThrow('Page not found')
-    expect(t.services.policeImports.job(actor(analyst.user.id), jobs[2]!.jobId).status).toBe('done')
+    await withService(async (imports) => {
+      const good = uploaded('2018-10-leicestershire-street.csv')
+      const bad = uploaded('not-police.csv', 'Crime ID,Month\n')
+
+      const started = await imports.startJob(actor(analyst.user.id), [good, bad])
+      await imports.idle()
+
+      const job = await imports.job(actor(analyst.user.id), started.jobId)
+      expect(job).toMatchObject({ status: 'done', imported: 1, refused: 1, retryable: false })
+      expect(existsSync(good.path)).toBe(false)
+      expect(existsSync(bad.path)).toBe(false)
+    })
+  })
+
+  it('at start marks a running job interrupted, keeping its file, and a retry imports it and removes it', async () => {
+    const analyst = await t.signInAs(['analyst'])
+    const upload = uploaded('2019-02-leicestershire-street.csv')
+    const jobId = await t.factories.importJob({ startedBy: analyst.user.id, state: 'running', files: [{ ...upload, state: 'importing' }] })
+
+    await withService(async (imports) => {
+      expect(await imports.job(actor(analyst.user.id), jobId)).toMatchObject({ status: 'interrupted', error: INTERRUPTED_MESSAGE, retryable: true, files: [{ status: 'interrupted' }] })
+      expect(existsSync(upload.path)).toBe(true)
+      await expect(imports.retry(actor(randomUUID()), jobId)).rejects.toThrow('Page not found')
+
+      await imports.retry(actor(analyst.user.id), jobId)
+      await imports.idle()
+
+      expect(await imports.job(actor(analyst.user.id), jobId)).toMatchObject({ status: 'done', imported: 1, error: null, files: [{ status: 'imported', rows: 8136 }] })
+      expect(existsSync(upload.path)).toBe(false)
+      await expect(imports.retry(actor(analyst.user.id), jobId)).rejects.toThrow('Only an interrupted import can be tried again.')
+    })
+  })
+})
+
+describe('interrupted jobs not tried again', () => {
+  it(`are ended after ${RETRY_DAYS} days at start, and their files removed; younger ones keep theirs`, async () => {
+    const analyst = await t.signInAs(['analyst'])
+    const copy = () => ({ ...uploaded('2019-02-leicestershire-street.csv', 'Crime ID,Month\n'), state: 'interrupted' as const })
+    const day = 24 * 60 * 60 * 1000
+    const old = copy()
+    const recent = copy()
+    const expired = await t.factories.importJob({ startedBy: analyst.user.id, state: 'interrupted', finishedAt: new Date(Date.now() - (RETRY_DAYS + 1) * day), files: [old] })
+    const kept = await t.factories.importJob({ startedBy: analyst.user.id, state: 'interrupted', finishedAt: new Date(Date.now() - (RETRY_DAYS - 1) * day), files: [recent] })
+
+    await t.services.policeImports.stop()
+    await t.services.policeImports.start()
+
+    const ended = await t.services.policeImports.job(actor(analyst.user.id), expired)
+    expect(ended).toMatchObject({ status: 'done', refused: 1, retryable: false })
+    expect(ended.files[0]?.error).toBe(`This import was interrupted and not tried again within ${RETRY_DAYS} days, so its uploaded files were removed. Import them again.`)
+    expect(existsSync(old.path)).toBe(false)
+    expect(await t.services.policeImports.job(actor(analyst.user.id), kept)).toMatchObject({ status: 'interrupted', retryable: true })
+    expect(existsSync(recent.path)).toBe(true)
+    rmSync(recent.path)
+  })
+})
+
+describe('after a restart', () => {
+  /**
+   * The app built again on the same database and upload folder, as the service is when it starts again; the first
+   * app's worker is stopped, as the stopped process's was. The agent keeps its session.
+   */
+  async function restarted(agent: Agent, work: (again: { agent: Agent; services: ReturnType<typeof createServices> }) => Promise<void>) {
+    await t.services.policeImports.stop()
+    const services = createServices(t.services.config, t.testDb.database)
+    const app = await createApp(services)
+    try {
+      await app.ready()
+      const again = new Agent(app)
+      again.cookies = new Map(agent.cookies)
+      await work({ agent: again, services })
+    } finally {
+      await app.close()
+      await t.services.policeImports.start()
+    }
+  }
+
+  const jobFiles = (jobId: string) => db().selectFrom('import_job_files').select(['original_name', 'state', 'file_path']).where('job_id', '=', jobId).orderBy('position').execute()
+  const jobRow = (jobId: string) => db().selectFrom('import_jobs').select(['state', 'error']).where('id', '=', jobId).executeTakeFirstOrThrow()
+
+  it('marks a job left running as interrupted and says so on its page; a retry imports its files; queued jobs run; other uploads are swept', async () => {
+    const analyst = await t.signInAs(['analyst'])
+    const first = uploaded('2018-12-leicestershire-street.csv')
+    const second = uploaded('2019-02-leicestershire-street.csv')
+    const running = await t.factories.importJob({ startedBy: analyst.user.id, state: 'running', files: [{ ...first, state: 'importing' }, { ...second, state: 'queued' }] })
+    const waiting = uploaded('2019-01-derbyshire-street.csv')
+    const queued = await t.factories.importJob({ startedBy: analyst.user.id, state: 'queued', files: [{ ...waiting, state: 'queued' }] })
+    // A job that ended just before its copy was removed, an upload that never became a job, and a file not ours.
+    const leftOver = uploaded('2018-11-leicestershire-street.csv')
+    const ended = await t.factories.importJob({ startedBy: analyst.user.id, state: 'succeeded', files: [{ ...leftOver, state: 'imported' }] })
+    const orphan = path.join(uploadDir(), `police-upload-${randomUUID()}.csv`)
+    writeFileSync(orphan, 'Crime ID,Month\n')
+    const notOurs = path.join(uploadDir(), 'notes.txt')
+    writeFileSync(notOurs, 'kept')
+
+    await restarted(analyst, async ({ agent, services }) => {
+      await services.policeImports.idle()
+
+      expect(await jobRow(running)).toEqual({ state: 'interrupted', error: INTERRUPTED_MESSAGE })
+      expect((await jobFiles(running)).map((file) => file.state)).toEqual(['interrupted', 'queued'])
+      expect(await jobRow(queued)).toEqual({ state: 'succeeded', error: null })
+      expect(await jobFiles(ended)).toEqual([{ original_name: '2018-11-leicestershire-street.csv', state: 'imported', file_path: null }])
+      expect(readdirSync(uploadDir()).sort()).toEqual([path.basename(first.path), path.basename(second.path), 'notes.txt'].sort())
+      const interrupted = await auditRows('police_import.interrupted')
+      expect(interrupted.at(-1)?.details).toEqual({ jobs: 1 })
+
+      const location = `/performance/imports/jobs/${running}`
+      const page = await agent.get(location)
+      expect(page.statusCode).toBe(200)
+      expect(page.body).toContain('data-import-job="interrupted"')
+      expect(page.body).toContain('<title>Import interrupted')
+      const said = text(page.body)
+      expect(said).toContain(INTERRUPTED_MESSAGE)
+      expect(said).toContain('Not imported yet: 2018-12-leicestershire-street.csv 2019-02-leicestershire-street.csv')
+      expect(page.body).toMatch(new RegExp(`<form method="post" action="${location}/retry" novalidate>\\s*<input type="hidden" name="_csrf" value="[^"]+">`))
+      expect(said).toContain('Try the import again')
+      const api = (await agent.json('GET', `/api/v1/performance/import-jobs/${running}`)).json() as ImportJob
+      expect(api).toMatchObject({ status: 'interrupted', retryable: true, error: INTERRUPTED_MESSAGE, imported: 0, refused: 0 })
+
+      // Without the form's token the retry is refused.
+      const forged = await agent.request({ method: 'POST', url: `${location}/retry`, payload: '_csrf=forged', headers: { 'content-type': 'application/x-www-form-urlencoded' } })
+      expect(forged.statusCode).toBe(403)
+
+      const retried = await agent.submit(`${location}/retry`, {}, { formPage: location })
+      expect(retried.statusCode).toBe(303)
+      expect(retried.headers.location).toBe(location)
+      const done = text((await followJob(agent, location)).body)
+      expect(done).toContain('2 files imported')
+      expect(done).toContain('2018-12-leicestershire-street.csv Leicestershire Police December 2018')
+      expect(await jobRow(running)).toEqual({ state: 'succeeded', error: null })
+      expect((await jobFiles(running)).map((file) => [file.state, file.file_path])).toEqual([
+        ['imported', null],
+        ['imported', null],
+      ])
+      expect(readdirSync(uploadDir())).toEqual(['notes.txt'])
+      const retriedRows = await auditRows('police_import.retried')
+      expect(retriedRows.at(-1)).toMatchObject({ user_id: analyst.user.id, record_id: running, details: { files: 2 } })
+    })
+  })
+
+  it('offers no retry when the uploaded files are gone, and answers a retry that cannot be done with 409', async () => {
+    const analyst = await t.signInAs(['analyst'])
+    const gone = path.join(uploadDir(), `police-upload-${randomUUID()}.csv`)
+    const job = await t.factories.importJob({ startedBy: analyst.user.id, state: 'running', files: [{ fileName: '2019-02-leicestershire-street.csv', path: gone, size: 100, state: 'importing' }] })
+    const finished = await t.factories.importJob({ startedBy: analyst.user.id, state: 'succeeded', files: [] })
+
+    await restarted(analyst, async ({ agent }) => {
+      const page = await agent.get(`/performance/imports/jobs/${job}`)
+      expect(text(page.body)).toContain('The uploaded files are no longer there. Import them again')
+      expect(page.body).not.toContain('Try the import again')
+
+      const api = await agent.json('POST', `/api/v1/performance/import-jobs/${job}/retry`)
+      expect(api.statusCode).toBe(409)
+      expect(api.json()).toMatchObject({ message: 'The uploaded files are no longer there: import them again.' })
+      const notInterrupted = await agent.json('POST', `/api/v1/performance/import-jobs/${finished}/retry`)
+      expect(notInterrupted.statusCode).toBe(409)
+      expect(notInterrupted.json()).toMatchObject({ message: 'Only an interrupted import can be tried again.' })
+      const form = await agent.submit(`/performance/imports/jobs/${job}/retry`, {}, { formPage: `/performance/imports/jobs/${job}` })
+      expect(form.statusCode).toBe(409)
+      expect(await jobRow(job)).toMatchObject({ state: 'interrupted' })
+
+      // Someone else's job is not found, to try again or to read.
+      const other = await t.signInAs(['analyst'])
+      const stranger = new Agent(agent.app)
+      stranger.cookies = new Map(other.cookies)
+      stranger.csrfToken = other.csrfToken
+      expect((await stranger.json('POST', `/api/v1/performance/import-jobs/${job}/retry`)).statusCode).toBe(404)
+    })
   })
 })
 

@@ -678,6 +678,34 @@ export interface PoliceCrimeCountsTable {
   crimes: number
 }
 
+export type ImportJobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'interrupted'
+export type ImportJobFileState = 'queued' | 'importing' | 'imported' | 'rejected' | 'interrupted'
+
+export interface ImportJobsTable {
+  id: Generated<string>
+  kind: 'police_uk'
+  state: ColumnType<ImportJobState, ImportJobState | undefined, ImportJobState>
+  error: string | null
+  started_by: string | null
+  organisation_id: string | null
+  created_at: CreatedAt
+  started_at: NullableTimestamp
+  finished_at: NullableTimestamp
+}
+
+export interface ImportJobFilesTable {
+  job_id: string
+  position: number
+  original_name: string
+  file_path: string | null
+  size_bytes: number
+  bytes_read: Generated<number>
+  lines_read: Generated<number>
+  state: ColumnType<ImportJobFileState, ImportJobFileState | undefined, ImportJobFileState>
+  result: ColumnType<unknown, string | null | undefined, string | null>
+  error: string | null
+}
+
 export interface DB {
   organisations: OrganisationsTable
   users: UsersTable
@@ -731,6 +759,8 @@ export interface DB {
   police_files: PoliceFilesTable
   police_crimes: PoliceCrimesTable
   police_crime_counts: PoliceCrimeCountsTable
+  import_jobs: ImportJobsTable
+  import_job_files: ImportJobFilesTable
 }
 
 export type Organisation = Selectable<OrganisationsTable>

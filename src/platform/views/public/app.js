@@ -19,10 +19,12 @@ if (importJob) {
     if (!fresh) return failed()
     failures = 0
     importJob.innerHTML = fresh.innerHTML
-    const done = fresh.dataset.importJob === 'done'
-    const headline = (done ? fresh.querySelector('.govuk-notification-banner__heading') : fresh.querySelector('.govuk-body-l'))?.textContent?.replace(/ — \d+%$/, '').trim() ?? ''
+    // Done, or interrupted by a restart of the service (its page then offers to try again).
+    const state = fresh.dataset.importJob
+    const heading = { done: '.govuk-notification-banner__heading', interrupted: 'h1' }[state] ?? '.govuk-body-l'
+    const headline = fresh.querySelector(heading)?.textContent?.replace(/ — \d+%$/, '').trim() ?? ''
     if (announcement && headline && headline !== announced) announcement.textContent = announced = headline
-    if (done) importJob.dataset.importJob = 'done'
+    if (state !== 'running') importJob.dataset.importJob = state
     else next()
   }
   next()
