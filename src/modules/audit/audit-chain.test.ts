@@ -1,6 +1,10 @@
+import { copyFile, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { sql } from 'kysely'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { freshDatabase, type TestDatabase } from '../../../test/helpers/database.js'
+import { listMigrationFiles, migrate, MIGRATIONS_DIR } from '../../platform/db/migrate.js'
 import { SYSTEM_ACTOR } from './audit.events.js'
 import { auditRepository } from './audit.repository.js'
 import { type AuditService, auditService } from './audit.service.js'
@@ -131,5 +135,28 @@ describe('tampering with the audit log', () => {
     const ids = await write(2)
     await tamper(sql`delete from audit_events where id in (${ids[0]}, ${ids[1]})`)
     expect(await audit.verifyChain()).toMatchObject({ ok: false, rows: 0, at: { id: null, reason: 'missing', explanation: 'Every row was removed (2).' } })
+  })
+})
+
+describe('migration 0011', () => {
+  it('puts the rows written before it into the chain, in the order they were written', async () => {
+    const empty = await freshDatabase({ migrated: false })
+    const before = await mkdtemp(path.join(tmpdir(), 'scp-audit-chain-'))
+    try {
+      const files = await listMigrationFiles()
+      for (const file of files.filter((name) => name < '0011')) await copyFile(path.join(MIGRATIONS_DIR, file), path.join(before, file))
+      await migrate(empty.database, before)
+      for (const n of [1, 2, 3]) await sql`insert into audit_events (action, details) values ('case.viewed', ${JSON.stringify({ n })})`.execute(empty.database.db)
+
+      await migrate(empty.database)
+
+      const rows = await sql<{ chain_seq: number; details: { n: number } }>`select chain_seq, details from audit_events order by chain_seq`.execute(empty.database.db)
+      expect(rows.rows.map((row) => [row.chain_seq, row.details.n])).toEqual([[1, 1], [2, 2], [3, 3]])
+      const check = auditService(auditRepository(empty.database.db))
+      expect(await check.verifyChain()).toMatchObject({ ok: true, rows: 3 })
+    } finally {
+      await empty.destroy()
+      await rm(before, { recursive: true, force: true })
+    }
   })
 })
