@@ -15,6 +15,7 @@ export const AUDIT_ACTIONS = {
   'api_token.issued': 'Issued API token',
   'api_token.revoked': 'Revoked API token',
   'audit.exported': 'Exported audit log',
+  'audit.chain_verified': 'Checked the audit log had not been altered',
   // ASB records: every read and change of personal data.
   'case.created': 'Opened case',
   'case.viewed': 'Viewed case',

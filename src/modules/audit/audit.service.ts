@@ -26,7 +26,45 @@ export type ChainCheck =
   | { ok: false; rows: number; at: ChainBreak }
 
 export function auditService(repository: AuditRepository) {
+  /**
+   * Walks the hash chain from its start, a batch at a time, and stops at the first row where it breaks. Rows that
+   * never joined the chain (inserted with its trigger disabled) and rows removed from its end are found too.
+   */
+  async function verifyChain(batchSize?: number): Promise<ChainCheck> {
+    let expected = 1
+    let previousHash = CHAIN_START
+    let last: { id: number; occurredAt: Date } | undefined
+    const broken = (row: { id: number; occurredAt: Date } | undefined, reason: ChainBreakReason, explanation: string): ChainCheck => ({
+      ok: false,
+      rows: expected - 1,
+      at: { id: row?.id ?? null, occurredAt: row?.occurredAt ?? null, reason, explanation },
+    })
+    for await (const row of repository.chain(batchSize)) {
+      if (!row.intact) return broken(row, 'changed', 'Its content or chain position was changed after it was written: its hash no longer matches.')
+      if (row.seq !== expected) {
+        const count = row.seq - expected
+        return broken(row, 'missing', `${count} ${count === 1 ? 'row was' : 'rows were'} removed just before it (chain positions ${expected} to ${row.seq - 1}).`)
+      }
+      if (row.previousHash !== previousHash) return broken(row, 'inserted', 'The row before it in the chain is not the one it was written after: a row was slipped in or replaced.')
+      expected++
+      previousHash = row.hash!
+      last = row
+    }
+    const head = await repository.chainHead()
+    if (head.seq > expected - 1) {
+      const count = head.seq - (expected - 1)
+      const explanation = `${count} ${count === 1 ? 'row was' : 'rows were'} removed from the end of the log, after this row.`
+      return broken(last, 'missing', last ? explanation : `Every row was removed (${count}).`)
+    }
+    if (head.seq < expected - 1 || head.hash !== previousHash) return broken(last, 'inserted', 'The end of the chain does not match the row the database last added: rows were added around it.')
+    const unchained = await repository.firstUnchained()
+    if (unchained) return broken(unchained, 'inserted', 'It was added without joining the chain (written while the chain trigger was disabled).')
+    return { ok: true, rows: expected - 1, lastHash: previousHash }
+  }
+
   return {
+    verifyChain,
+
     /** The one audit function. Pass the transaction of the change, so the change and its record stand or fall together. */
     record(actor: Actor, entry: AuditEntry, executor?: Executor) {
       return repository.insert(actor, entry, executor)
@@ -38,40 +76,14 @@ export function auditService(repository: AuditRepository) {
       return { rows, total, page, pages: Math.max(1, Math.ceil(total / AUDIT_PAGE_SIZE)) }
     },
 
-    /**
-     * Walks the hash chain from its start, a batch at a time, and stops at the first row where it breaks. Rows that
-     * never joined the chain (inserted with its trigger disabled) and rows removed from its end are found too.
-     */
-    async verifyChain(batchSize?: number): Promise<ChainCheck> {
-      let expected = 1
-      let previousHash = CHAIN_START
-      let last: { id: number; occurredAt: Date } | undefined
-      const broken = (row: { id: number; occurredAt: Date } | undefined, reason: ChainBreakReason, explanation: string): ChainCheck => ({
-        ok: false,
-        rows: expected - 1,
-        at: { id: row?.id ?? null, occurredAt: row?.occurredAt ?? null, reason, explanation },
+    /** The check as an administrator runs it from the admin page: audited, with its outcome. */
+    async checkChain(actor: Actor): Promise<ChainCheck> {
+      const result = await verifyChain()
+      await repository.insert(actor, {
+        action: 'audit.chain_verified',
+        details: result.ok ? { ok: true, rows: result.rows } : { ok: false, rows: result.rows, brokenAtId: result.at.id, reason: result.at.reason },
       })
-      for await (const row of repository.chain(batchSize)) {
-        if (!row.intact) return broken(row, 'changed', 'Its content or chain position was changed after it was written: its hash no longer matches.')
-        if (row.seq !== expected) {
-          const count = row.seq - expected
-          return broken(row, 'missing', `${count} ${count === 1 ? 'row was' : 'rows were'} removed just before it (chain positions ${expected} to ${row.seq - 1}).`)
-        }
-        if (row.previousHash !== previousHash) return broken(row, 'inserted', 'The row before it in the chain is not the one it was written after: a row was slipped in or replaced.')
-        expected++
-        previousHash = row.hash!
-        last = row
-      }
-      const head = await repository.chainHead()
-      if (head.seq > expected - 1) {
-        const count = head.seq - (expected - 1)
-        const explanation = `${count} ${count === 1 ? 'row was' : 'rows were'} removed from the end of the log, after this row.`
-        return broken(last, 'missing', last ? explanation : `Every row was removed (${count}).`)
-      }
-      if (head.seq < expected - 1 || head.hash !== previousHash) return broken(last, 'inserted', 'The end of the chain does not match the row the database last added: rows were added around it.')
-      const unchained = await repository.firstUnchained()
-      if (unchained) return broken(unchained, 'inserted', 'It was added without joining the chain (written while the chain trigger was disabled).')
-      return { ok: true, rows: expected - 1, lastHash: previousHash }
+      return result
     },
 
     /** CSV of every matching event; the export itself is audited first, so it is in the log even if the download fails. */
