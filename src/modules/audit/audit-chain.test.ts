@@ -74,6 +74,23 @@ describe('the audit hash chain', () => {
     expect(result).toMatchObject({ ok: true, rows: 24 })
   })
 
+  it('takes rows added while the check runs as intact, not as rows slipped in', async () => {
+    await write(3)
+    const repository = auditRepository(db())
+    let calls = 0
+    const busy = auditService({
+      ...repository,
+      // Someone is audited just after the check has read the end of the chain.
+      async chainHead() {
+        const head = await repository.chainHead()
+        if (calls++ === 0) await audit.record(SYSTEM_ACTOR, { action: 'case.viewed', details: { during: true } })
+        return head
+      },
+    })
+    expect(await busy.verifyChain(2)).toMatchObject({ ok: true, rows: 4 })
+    expect(calls).toBe(2)
+  })
+
   it('ignores chain values an insert tries to set itself', async () => {
     await write(2)
     await sql`insert into audit_events (action, chain_seq, previous_hash, hash) values ('case.viewed', 99, ${'f'.repeat(64)}, ${'e'.repeat(64)})`.execute(db())
@@ -129,6 +146,23 @@ describe('tampering with the audit log', () => {
     })
     const slipped = await db().selectFrom('audit_events').select('id').orderBy('id', 'desc').executeTakeFirstOrThrow()
     expect(await audit.verifyChain()).toMatchObject({ ok: false, rows: 3, at: { id: slipped.id, reason: 'inserted' } })
+  })
+
+  it('finds rows added past the end of the chain, even with their hashes made to match', async () => {
+    await write(2)
+    await testDb.database.scriptTransaction(async (tx) => {
+      await tx.exec('alter table audit_events disable trigger audit_events_seal')
+      await tx.exec('alter table audit_events disable trigger audit_events_unsealed')
+      await tx.exec(`insert into audit_events (action, chain_seq, previous_hash) select 'case.viewed', 3, hash from audit_events where chain_seq = 2`)
+      await tx.exec('alter table audit_events disable trigger audit_events_no_update_or_delete')
+      await tx.exec(`update audit_events set hash = audit_event_hash(previous_hash, audit_events) where chain_seq = 3`)
+      await tx.exec('alter table audit_events enable trigger audit_events_no_update_or_delete')
+      await tx.exec('alter table audit_events enable trigger audit_events_seal')
+      await tx.exec('alter table audit_events enable trigger audit_events_unsealed')
+    })
+    const forged = await db().selectFrom('audit_events').select(['id', 'hash']).where('chain_seq', '=', 3).executeTakeFirstOrThrow()
+    expect(forged.hash).toMatch(/^[0-9a-f]{64}$/)
+    expect(await audit.verifyChain()).toMatchObject({ ok: false, rows: 3, at: { id: forged.id, reason: 'inserted' } })
   })
 
   it('finds an empty log where rows were written', async () => {

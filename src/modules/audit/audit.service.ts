@@ -31,9 +31,13 @@ export function auditService(repository: AuditRepository) {
    * never joined the chain (inserted with its trigger disabled) and rows removed from its end are found too.
    */
   async function verifyChain(batchSize?: number): Promise<ChainCheck> {
+    // The end of the chain as it is now; rows added while the check runs are checked too, but need not be there.
+    const head = await repository.chainHead()
     let expected = 1
     let previousHash = CHAIN_START
     let last: { id: number; occurredAt: Date } | undefined
+    // Rows past the end as it was when the check began: added while it ran, or put there behind the chain's back.
+    const past: { seq: number; id: number; occurredAt: Date }[] = []
     const broken = (row: { id: number; occurredAt: Date } | undefined, reason: ChainBreakReason, explanation: string): ChainCheck => ({
       ok: false,
       rows: expected - 1,
@@ -46,17 +50,24 @@ export function auditService(repository: AuditRepository) {
         return broken(row, 'missing', `${count} ${count === 1 ? 'row was' : 'rows were'} removed just before it (chain positions ${expected} to ${row.seq - 1}).`)
       }
       if (row.previousHash !== previousHash) return broken(row, 'inserted', 'The row before it in the chain is not the one it was written after: a row was slipped in or replaced.')
+      if (row.seq === head.seq && row.hash !== head.hash) return broken(row, 'inserted', 'It is not the row the database last added to the chain: rows were slipped in or replaced around it.')
       expected++
       previousHash = row.hash!
       last = row
+      if (row.seq > head.seq) past.push(row)
     }
-    const head = await repository.chainHead()
     if (head.seq > expected - 1) {
       const count = head.seq - (expected - 1)
       const explanation = `${count} ${count === 1 ? 'row was' : 'rows were'} removed from the end of the log, after this row.`
       return broken(last, 'missing', last ? explanation : `Every row was removed (${count}).`)
     }
-    if (head.seq < expected - 1 || head.hash !== previousHash) return broken(last, 'inserted', 'The end of the chain does not match the row the database last added: rows were added around it.')
+    if (head.seq === 0 && head.hash !== CHAIN_START) return broken(undefined, 'changed', 'The record of the end of the chain was changed.')
+    if (past.length) {
+      // The database moves the end with every row it adds, in the same transaction: a row past it was not added by it.
+      const now = await repository.chainHead()
+      const beyond = past.find((row) => row.seq > now.seq)
+      if (beyond) return broken(beyond, 'inserted', 'It is past the end of the chain the database keeps: it was added behind the chain’s back.')
+    }
     const unchained = await repository.firstUnchained()
     if (unchained) return broken(unchained, 'inserted', 'It was added without joining the chain (written while the chain trigger was disabled).')
     return { ok: true, rows: expected - 1, lastHash: previousHash }
