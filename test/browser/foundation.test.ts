@@ -89,7 +89,7 @@ describe.skipIf(skipBrowserTests)(`the foundation in a browser${skipBrowserTests
       await signIn(page, h.credentialFor('admin').email, h.credentialFor('admin').password)
       expect(pathOf(page)).toBe('/')
       expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Welcome, Alex Admin')
-      expect(await page.getByRole('main').getByRole('heading', { level: 3 }).allInnerTexts()).toEqual(['Boards and meetings', 'Actions', 'Overdue actions', 'Crime and ASB performance', 'Import police.uk data', 'Information sharing agreements', 'Manage users', 'Manage organisations', 'API tokens', 'Audit log', 'Outbox', 'Change your password'])
+      expect(await page.getByRole('main').getByRole('heading', { level: 3 }).allInnerTexts()).toEqual(['Boards and meetings', 'Actions', 'Overdue actions', 'Crime and ASB performance', 'Import police.uk data', 'Information sharing agreements', 'Manage users', 'Manage organisations', 'API tokens', 'Audit log', 'Check the audit log', 'Outbox', 'Change your password'])
       expect(await page.getByRole('link', { name: 'Manage users' }).getAttribute('href')).toBe('/admin/users')
       expect(await navigationLinks(page)).toEqual(['Home', ...GOVERNANCE_LINKS, 'Actions', 'Performance', ...ADMIN_LINKS])
       expect(await page.locator('.app-signed-in-as').innerText()).toBe('Alex Admin, Leicestershire County Council')
