@@ -257,6 +257,13 @@ describe.skipIf(skipBrowserTests)(`the foundation in a browser${skipBrowserTests
       for (const row of filtered) expect(row).toMatch(new RegExp(`${newUser.name} ${organisation.name} \\| Signed in \\| user ${UUID} \\| 127\\.0\\.0\\.1`))
       expect(await admin.locator('table caption').innerText()).toBe('2 entries')
       await checkAccessibility(admin)
+
+      // The check of the audit log's hash chain, from the home page.
+      await admin.goto('/')
+      await admin.getByRole('main').getByRole('link', { name: 'Check the audit log', exact: true }).click()
+      await waitForPath(admin, '/admin/audit-check')
+      expect(await admin.getByRole('heading', { level: 3 }).first().innerText()).toBe('The audit log is intact')
+      await checkAccessibility(admin)
       expectNoBrowserErrors(admin)
     }, STEP_TIMEOUT)
   })
