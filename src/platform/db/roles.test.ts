@@ -1,4 +1,7 @@
+import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../../app.js'
@@ -88,6 +91,15 @@ describe.runIf(serverUrl)('the app’s own role on a PostgreSQL server', () => {
     expect(await refused(`create or replace function audit_event_hash(previous_hash text, e audit_events) returns text language sql as $$ select e.hash $$`)).toMatchObject({ code: '42501' })
     expect(await audit.verifyChain()).toMatchObject({ ok: true, rows: 2 })
   })
+
+  it('is granted again by npm run migrate, which names it', async () => {
+    const root = fileURLToPath(new URL('../../../', import.meta.url))
+    const env = { PATH: process.env.PATH, NODE_ENV: 'test', DATABASE_URL: (owner.target as { url: string }).url, DATABASE_APP_URL: appUrl }
+    const run = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+      execFile(path.join(root, 'node_modules/.bin/tsx'), ['src/cli/migrate.ts'], { cwd: root, env }, (error, stdout, stderr) => resolve({ code: error ? 1 : 0, stdout, stderr })),
+    )
+    expect(run).toEqual({ code: 0, stderr: '', stdout: `The database is up to date.\nThe app's role ${role} may read and change rows, and only read and add audit entries.\n` })
+  }, 60_000)
 
   it('runs the app: an administrator signs in and checks the audit log', async () => {
     const made = factories(owner.database.db)
