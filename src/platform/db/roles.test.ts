@@ -92,6 +92,11 @@ describe.runIf(serverUrl)('the app’s own role on a PostgreSQL server', () => {
     expect(await audit.verifyChain()).toMatchObject({ ok: true, rows: 2 })
   })
 
+  it('refuses to make the owner or a superuser the app role', async () => {
+    const asOwner = new URL((owner.target as { url: string }).url)
+    await expect(grantAppRole(owner.database, asOwner.toString())).rejects.toThrow(/must be a role of its own/)
+  })
+
   it('is granted again by npm run migrate, which names it', async () => {
     const root = fileURLToPath(new URL('../../../', import.meta.url))
     const env = { PATH: process.env.PATH, NODE_ENV: 'test', DATABASE_URL: (owner.target as { url: string }).url, DATABASE_APP_URL: appUrl }
