@@ -8,7 +8,8 @@ export type Environment = 'development' | 'test' | 'production'
 export type DatabaseTarget =
   | { kind: 'pglite'; dataDir: string }
   | { kind: 'pglite-memory' }
-  | { kind: 'postgres'; url: string }
+  /** appUrl: the app's own role (DATABASE_APP_URL), which owns nothing; url is the owner's, for migrations. */
+  | { kind: 'postgres'; url: string; appUrl?: string }
 
 export interface Config {
   environment: Environment
@@ -49,6 +50,10 @@ const envSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\/.+/, 'must be a postgres:// or postgresql:// connection URL')
     .optional(),
+  DATABASE_APP_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/[^@/]+@.+/, 'must be a postgres:// connection URL with the app role’s name, as in postgres://safercommunities_app:password@dbhost/db')
+    .optional(),
   DATA_DIR: z.string().min(1).default('./data'),
   UPLOAD_DIR: z.string().min(1).optional(),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -74,6 +79,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const values = parsed.data
   const dataDir = path.resolve(values.DATA_DIR)
   const production = values.NODE_ENV === 'production'
+  if (values.DATABASE_APP_URL && !values.DATABASE_URL) {
+    throw new ConfigError(['DATABASE_APP_URL needs DATABASE_URL too: the owner role that runs migrations'])
+  }
   if (production && !values.SESSION_SECRET) {
     throw new ConfigError(['SESSION_SECRET is required when NODE_ENV is production (at least 32 random characters)'])
   }
@@ -81,7 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     environment: values.NODE_ENV,
     port: values.PORT,
     host: values.HOST,
-    database: values.DATABASE_URL ? { kind: 'postgres', url: values.DATABASE_URL } : { kind: 'pglite', dataDir: path.join(dataDir, 'pglite') },
+    database: values.DATABASE_URL ? { kind: 'postgres', url: values.DATABASE_URL, ...(values.DATABASE_APP_URL ? { appUrl: values.DATABASE_APP_URL } : {}) } : { kind: 'pglite', dataDir: path.join(dataDir, 'pglite') },
     dataDir,
     uploadDir: path.resolve(values.UPLOAD_DIR ?? path.join(dataDir, 'uploads')),
     sessionSecret: values.SESSION_SECRET ?? persistedSessionSecret(dataDir),

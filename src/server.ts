@@ -4,8 +4,7 @@ import { ConfigError, loadConfig } from './config.js'
 import { seedPerformanceDemonstration } from './demo/performance-demo.js'
 import { seedDemonstrationData } from './demo/seed.js'
 import { SYSTEM_ACTOR } from './modules/audit/audit.events.js'
-import { openDatabase } from './platform/db/database.js'
-import { migrateOnStart } from './platform/db/migrate.js'
+import { openServingDatabase } from './platform/db/roles.js'
 import { errorKind } from './platform/http/logging.js'
 
 const SESSION_PRUNE_MS = 15 * 60_000
@@ -25,8 +24,7 @@ async function main() {
     throw error
   }
 
-  const database = await openDatabase(config.database)
-  await migrateOnStart(database, config.environment)
+  const database = await openServingDatabase(config.database, config.environment)
 
   const services = createServices(config, database)
   const app = await createApp(services)

@@ -129,6 +129,7 @@ const NOT_PERSONAL_DATA: Record<string, string> = {
   '/': OWN,
   '/api/v1/me': OWN,
   '/admin/organisations': STAFF,
+  '/admin/audit-check': 'whether the audit log is intact, and the id and time of a broken entry; the check itself is audited',
   '/admin/organisations/new': BLANK_FORM,
   '/admin/organisations/:id/edit': CHANGE_FORM,
   '/api/v1/organisations': STAFF,

@@ -89,7 +89,7 @@ describe.skipIf(skipBrowserTests)(`the foundation in a browser${skipBrowserTests
       await signIn(page, h.credentialFor('admin').email, h.credentialFor('admin').password)
       expect(pathOf(page)).toBe('/')
       expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Welcome, Alex Admin')
-      expect(await page.getByRole('main').getByRole('heading', { level: 3 }).allInnerTexts()).toEqual(['Boards and meetings', 'Actions', 'Overdue actions', 'Crime and ASB performance', 'Import police.uk data', 'Information sharing agreements', 'Manage users', 'Manage organisations', 'API tokens', 'Audit log', 'Outbox', 'Change your password'])
+      expect(await page.getByRole('main').getByRole('heading', { level: 3 }).allInnerTexts()).toEqual(['Boards and meetings', 'Actions', 'Overdue actions', 'Crime and ASB performance', 'Import police.uk data', 'Information sharing agreements', 'Manage users', 'Manage organisations', 'API tokens', 'Audit log', 'Check the audit log', 'Outbox', 'Change your password'])
       expect(await page.getByRole('link', { name: 'Manage users' }).getAttribute('href')).toBe('/admin/users')
       expect(await navigationLinks(page)).toEqual(['Home', ...GOVERNANCE_LINKS, 'Actions', 'Performance', ...ADMIN_LINKS])
       expect(await page.locator('.app-signed-in-as').innerText()).toBe('Alex Admin, Leicestershire County Council')
@@ -256,6 +256,13 @@ describe.skipIf(skipBrowserTests)(`the foundation in a browser${skipBrowserTests
       expect(filtered).toHaveLength(2)
       for (const row of filtered) expect(row).toMatch(new RegExp(`${newUser.name} ${organisation.name} \\| Signed in \\| user ${UUID} \\| 127\\.0\\.0\\.1`))
       expect(await admin.locator('table caption').innerText()).toBe('2 entries')
+      await checkAccessibility(admin)
+
+      // The check of the audit log's hash chain, from the home page.
+      await admin.goto('/')
+      await admin.getByRole('main').getByRole('link', { name: 'Check the audit log', exact: true }).click()
+      await waitForPath(admin, '/admin/audit-check')
+      expect(await admin.getByRole('heading', { level: 3 }).first().innerText()).toBe('The audit log is intact')
       await checkAccessibility(admin)
       expectNoBrowserErrors(admin)
     }, STEP_TIMEOUT)

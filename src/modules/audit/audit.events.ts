@@ -19,6 +19,7 @@ export const AUDIT_ACTIONS = {
   'audit.viewed': 'Searched audit log',
   'users.listed': 'Listed user accounts',
   'user.viewed': 'Viewed user account',
+  'audit.chain_verified': 'Checked the audit log had not been altered',
   // ASB records: every read and change of personal data.
   'case.created': 'Opened case',
   'case.viewed': 'Viewed case',

@@ -78,6 +78,48 @@ export function auditRepository(db: Executor) {
         before = rows[rows.length - 1]!.id
       }
     },
+
+    /**
+     * The hash chain in its order, in batches by position, each row with whether its hash still matches its content
+     * (recomputed by the database with the function its trigger used).
+     */
+    async *chain(batchSize = 5000) {
+      let after = 0
+      for (;;) {
+        const rows = await db
+          .selectFrom('audit_events')
+          .select([
+            'id',
+            'occurred_at as occurredAt',
+            'chain_seq as seq',
+            'previous_hash as previousHash',
+            'hash',
+            sql<boolean | null>`audit_events.hash = audit_event_hash(audit_events.previous_hash, audit_events)`.as('intact'),
+          ])
+          .where('chain_seq', '>', after)
+          .orderBy('chain_seq')
+          .limit(batchSize)
+          .execute()
+        yield* rows as (Omit<(typeof rows)[number], 'seq'> & { seq: number })[]
+        if (rows.length < batchSize) return
+        after = rows[rows.length - 1]!.seq!
+      }
+    },
+
+    /** The first row that never joined the chain: written while its trigger was disabled. */
+    firstUnchained() {
+      return db
+        .selectFrom('audit_events')
+        .select(['id', 'occurred_at as occurredAt'])
+        .where((eb) => eb.or([eb('chain_seq', 'is', null), eb('hash', 'is', null)]))
+        .orderBy('id')
+        .limit(1)
+        .executeTakeFirst()
+    },
+
+    chainHead() {
+      return db.selectFrom('audit_chain_head').select(['seq', 'hash']).executeTakeFirstOrThrow()
+    },
   }
 }
 

@@ -6,8 +6,14 @@ import type { Services } from '../../composition.js'
 import { actorOf } from '../../platform/http/actor.js'
 import { parseForm } from '../../platform/http/forms.js'
 import { AUDIT_ACTIONS } from './audit.events.js'
+import type { ChainBreakReason } from './audit.service.js'
 
 const access = { access: 'audit:read' } as const
+const CHAIN_BREAK_REASONS: Record<ChainBreakReason, string> = {
+  changed: 'An entry was changed',
+  missing: 'Entries were removed',
+  inserted: 'An entry was slipped in or replaced',
+}
 const isoDate = (name: string) =>
   z
     .string()
@@ -69,6 +75,11 @@ export async function auditRoutes(app: FastifyInstance, { services }: { services
   })
 
   const api = app.withTypeProvider<ZodTypeProvider>()
+
+  app.get('/admin/audit-check', { config: { access: 'audit:verify' } }, async (request, reply) => {
+    const result = await audit.checkChain(actorOf(request))
+    return reply.render('audit/views/audit-check.njk', { title: 'Check the audit log', result, reasons: CHAIN_BREAK_REASONS })
+  })
 
   api.get(
     '/audit/export.csv',

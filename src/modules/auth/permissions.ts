@@ -5,6 +5,8 @@ export const PERMISSIONS = [
   'organisations:manage',
   'api_tokens:manage',
   'audit:read',
+  // Checking the audit log's hash chain: for administrators, who answer for the service's integrity.
+  'audit:verify',
   // ASB records (cases, incidents, people), always limited to what the user's organisation may see.
   'cases:read',
   'cases:manage',
@@ -34,7 +36,7 @@ export type Role = (typeof ROLES)[number]
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   // Administrators run the service; they do not read ASB cases unless they also hold a case role.
-  admin: ['users:manage', 'organisations:manage', 'api_tokens:manage', 'audit:read', 'sharing_agreements:manage', 'governance:read', 'governance:manage', 'outbox:read', 'performance:read', 'performance:import'],
+  admin: ['users:manage', 'organisations:manage', 'api_tokens:manage', 'audit:read', 'audit:verify', 'sharing_agreements:manage', 'governance:read', 'governance:manage', 'outbox:read', 'performance:read', 'performance:import'],
   case_manager: ['cases:read', 'cases:manage'],
   case_viewer: ['cases:read'],
   partnership_coordinator: ['governance:read', 'governance:manage', 'performance:read'],

@@ -31,6 +31,7 @@ export async function homeRoutes(app: FastifyInstance, { services }: { services:
     if (permissions.has('organisations:manage')) tasks.push({ href: '/admin/organisations', title: 'Manage organisations', description: 'The partner organisations whose staff use the service.' })
     if (permissions.has('api_tokens:manage')) tasks.push({ href: '/admin/api-tokens', title: 'API tokens', description: 'Issue and revoke personal tokens for the JSON API.' })
     if (permissions.has('audit:read')) tasks.push({ href: '/audit', title: 'Audit log', description: 'Who did what and when: search and export to CSV.' })
+    if (permissions.has('audit:verify')) tasks.push({ href: '/admin/audit-check', title: 'Check the audit log', description: 'Check that no audit entry has been changed, removed or slipped in since it was written.' })
     if (permissions.has('outbox:read')) tasks.push({ href: '/admin/outbox', title: 'Outbox', description: 'Every email the service sent, could not send, or keeps because email is not configured.' })
     tasks.push({ href: '/account/password', title: 'Change your password', description: 'Choose a new password for your account.' })
     const roles = user.roles.map((role) => ROLE_LABELS[role])

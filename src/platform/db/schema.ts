@@ -59,6 +59,17 @@ export interface AuditEventsTable {
   record_id: string | null
   ip: string | null
   details: ColumnType<Record<string, unknown>, string | undefined, never>
+  /** The hash chain, filled by the database when the row's transaction commits (migration 0011), never by the app. */
+  chain_seq: ColumnType<number | null, never, never>
+  previous_hash: ColumnType<string | null, never, never>
+  hash: ColumnType<string | null, never, never>
+}
+
+/** The end of the audit hash chain: one row, kept by the database's triggers. */
+export interface AuditChainHeadTable {
+  only_row: ColumnType<boolean, never, never>
+  seq: ColumnType<number, never, never>
+  hash: ColumnType<string, never, never>
 }
 
 export interface SchemaMigrationsTable {
@@ -712,6 +723,7 @@ export interface DB {
   sessions: SessionsTable
   api_tokens: ApiTokensTable
   audit_events: AuditEventsTable
+  audit_chain_head: AuditChainHeadTable
   schema_migrations: SchemaMigrationsTable
   incident_types: IncidentTypesTable
   intervention_types: InterventionTypesTable
