@@ -46,7 +46,7 @@ export function documentsService({ db, audit }: { db: Kysely<DB>; audit: Pick<Au
     },
 
     /** What the upload page needs: the case, if the actor may add to it. */
-    uploadForm: (actor: Actor, caseId: string) => requireCase(db, actor, caseId, 'contribute'),
+    uploadForm: (actor: Actor, caseId: string) => requireCase(db, actor, caseId, 'addDocument'),
 
     /**
      * Checks the file (present, not empty, under the limit, a type we accept by its content) after the case access
@@ -55,7 +55,7 @@ export function documentsService({ db, audit }: { db: Kysely<DB>; audit: Pick<Au
      */
     async upload(actor: Actor, caseId: string, fields: DocumentFields, file: ReceivedFile | undefined) {
       const { userId, organisationId } = signedIn(actor)
-      const access = await requireCase(db, actor, caseId, 'contribute')
+      const access = await requireCase(db, actor, caseId, 'addDocument')
       if (fields.restricted && !access.isOwner) throw new RuleError('restricted', 'Only the organisation that owns the case can restrict a document')
       if (!file) throw new RuleError('file', 'Select a file')
       if (file.tooLarge || file.data.length > MAX_UPLOAD_BYTES) throw new FileTooLargeError()
@@ -67,7 +67,7 @@ export function documentsService({ db, audit }: { db: Kysely<DB>; audit: Pick<Au
       const category = DOCUMENT_CATEGORIES[fields.category]
 
       return db.transaction().execute(async (trx) => {
-        await requireCase(trx, actor, caseId, 'contribute')
+        await requireCase(trx, actor, caseId, 'addDocument')
         const id = await repository.insert(
           {
             caseId,
@@ -122,7 +122,7 @@ export function documentsService({ db, audit }: { db: Kysely<DB>; audit: Pick<Au
     /** What the remove page needs: the document, if the actor's organisation owns the case. */
     async removeForm(actor: Actor, caseId: string, id: string) {
       const { document } = await requireDocument(actor, caseId, id)
-      const caseRecord = await requireCase(db, actor, caseId, 'own', { allowClosed: true })
+      const caseRecord = await requireCase(db, actor, caseId, 'removeDocument', { allowClosed: true })
       return { caseRecord, document: withLabels(document) }
     },
 
@@ -135,7 +135,7 @@ export function documentsService({ db, audit }: { db: Kysely<DB>; audit: Pick<Au
       const { userId } = signedIn(actor)
       const { document } = await requireDocument(actor, caseId, id)
       return db.transaction().execute(async (trx) => {
-        await requireCase(trx, actor, caseId, 'own', { allowClosed: true })
+        await requireCase(trx, actor, caseId, 'removeDocument', { allowClosed: true })
         if (!(await repository.remove(id, { removedBy: userId, reason }, trx))) throw new NotFoundError('Document not found')
         await recordCaseEvent(trx, actor, { caseId, kind: 'document', summary: `Document removed: ${document.title}. Reason: ${reason}`, restricted: document.restricted })
         await audit.record(actor, { action: 'case.document_removed', recordType: 'case', recordId: caseId, details: { documentId: id, restricted: document.restricted } }, trx)
