@@ -250,8 +250,7 @@ export async function peopleRoutes(app: FastifyInstance, { services }: { service
   const renderRemove = async (request: FastifyRequest, reply: FastifyReply, values: Values, errors?: FormErrors) => {
     const { caseId, personId } = request.params as z.output<typeof removeParams>
     const role = removeFromCaseInput.shape.role.safeParse(values.role)
-    if (!role.success) throw new RuleError('role', 'Select their role in the case')
-    const { caseRecord, person } = await people.removeFromCaseForm(actorOf(request), caseId, personId, role.data)
+    const { caseRecord, person } = await people.removeFromCaseForm(actorOf(request), caseId, personId, role.success ? role.data : undefined)
     return reply.render('people/views/remove-from-case.njk', { title: `Remove ${person.name} from ${caseRecord.reference}`, caseRecord, person, values, errors })
   }
 

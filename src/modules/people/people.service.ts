@@ -354,8 +354,9 @@ export function peopleService({ db, audit }: { db: Kysely<DB>; audit: Pick<Audit
     },
 
     /** What the remove page needs: the case and the person in that role, if the actor may remove them. */
-    async removeFromCaseForm(actor: Actor, caseId: string, personId: string, role: PersonRole) {
+    async removeFromCaseForm(actor: Actor, caseId: string, personId: string, role: PersonRole | undefined) {
       const caseRecord = await requireCase(db, actor, caseId, 'removePerson')
+      if (!role) throw new RuleError('role', 'Select their role in the case')
       const person = await people.caseLink(caseId, personId, role)
       if (!person) throw new NotFoundError('This person is not on the case in that role')
       return { caseRecord, person: { ...person, name: fullNameOf(person), roleLabel: PERSON_ROLES[role] } }
