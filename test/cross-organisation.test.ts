@@ -280,7 +280,9 @@ beforeAll(async () => {
 
   actors = []
   for (const relation of RELATIONS) {
-    for (const role of ROLES) {
+    // Every role in the owning organisation; elsewhere the roles the gate lets into case records (for the others the
+    // gate refuses every case route whatever the organisation, and governance and service records belong to none).
+    for (const role of ROLES.filter((one) => relation === 'owner' || permissionsFor([one]).has('cases:read'))) {
       const agent = await t.signInAs([role], { organisationId: organisations[relation] })
       await agent.get('/')
       actors.push({ relation, role, agent, userId: agent.user.id, organisationId: organisations[relation] })
@@ -424,7 +426,7 @@ describe('every route that takes a record id, across organisations', () => {
     const keys = new Set(routes.map((route) => `${route.method} ${route.url}`))
     expect(Object.keys(ROUTES).filter((key) => !keys.has(key))).toEqual([])
     expect(routes.length).toBeGreaterThan(150)
-    expect(actors).toHaveLength(RELATIONS.length * ROLES.length)
+    expect(actors.filter((actor) => actor.relation === 'owner').map((actor) => actor.role)).toEqual([...ROLES])
   })
 
   it('answers every read as the table says for each role in each organisation, showing no one else’s people', async () => {
