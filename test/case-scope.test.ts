@@ -97,7 +97,7 @@ describe('organisation scope over every record route', () => {
       if (url.endsWith('/status')) return { status: 'review', version: 1 }
       if (url.endsWith('/close')) return { outcome: 'resolved', reason: 'x', satisfaction: 'satisfied', version: 1 }
       if (url.endsWith('/reopen')) return { reason: 'x', version: 1 }
-      if (url.endsWith('/shares') || url.endsWith('/share')) return { organisationId: ids.otherOrganisation, reason: 'x' }
+      if (url.endsWith('/shares') || url.endsWith('/share')) return { organisationId: ids.otherOrganisation, access: 'full', reason: 'x' }
       if (url.endsWith('/tasks') || url.endsWith('/tasks/new')) return { title: 'x', assignedTo: ids.officer, dueOn: '2030-01-01', 'dueOn-day': '1', 'dueOn-month': '1', 'dueOn-year': '2030' }
       if (url.endsWith('/edit') || /\/api\/v1\/(cases|people)\/[^/]+$/.test(url)) return { title: 'x', type: 'location', priority: 'normal', givenNames: 'A', familyName: 'B', version: 1 }
       return { caseId: ids.case, personId: ids.person, role: 'victim', body: 'x', reason: 'x', reached: 'yes', satisfaction: 'satisfied' }
@@ -111,7 +111,7 @@ describe('organisation scope over every record route', () => {
         // An upload, as the form or a script sends it: a valid file, so only the scope check can refuse it.
         const upload = multipart({ _csrf: stranger.csrfToken!, category: 'letter' }, { name: 'letter.pdf', data: samples.pdf() })
         response = await stranger.request({ method: 'POST', url, payload: upload.payload, headers: { ...upload.headers, 'x-csrf-token': stranger.csrfToken! } })
-      } else if (route.method === 'GET') response = await stranger.get(url)
+      } else if (route.method === 'GET') response = await stranger.get(url.endsWith('/people/' + ids.person + '/remove') ? `${url}?role=victim` : url)
       else if (url.startsWith('/api/')) response = await stranger.json(route.method as 'POST' | 'PATCH', url, bodyFor(url))
       else response = await stranger.submit(url, asForm(bodyFor(url)))
       if (response.statusCode !== 404) failures.push(`${route.method} ${route.url} -> ${url}: ${response.statusCode}`)

@@ -20,6 +20,7 @@ const PERSONAL_DATA: Record<string, string> = {
   '/cases/:id/summary.pdf': 'case.summary_exported',
   // The forms of a case show its record (and the people on it): each is a read of the case.
   '/cases/:id/edit': 'case.viewed',
+  '/cases/:caseId/people/:personId/remove': 'case.viewed',
   '/cases/:id/close': 'case.viewed',
   '/cases/:id/reopen': 'case.viewed',
   '/cases/:id/notes/new': 'case.viewed',
@@ -205,6 +206,7 @@ const QUERY: Record<string, string> = {
   '/api/v1/people': '?q=Hartley',
   '/search': '?q=Hartley',
   '/cases/:caseId/risk-assessments/new': '?personId=PERSON',
+  '/cases/:caseId/people/:personId/remove': '?role=victim',
   '/api/v1/search': '?q=Hartley',
   '/api/v1/meetings/:meetingId/minutes/document': '?format=pdf',
   '/api/v1/meetings/:meetingId/agenda/document': '?format=pdf',
@@ -257,6 +259,7 @@ beforeAll(async () => {
   ids = {
     case: record.id,
     person: person.id,
+    personId: person.id,
     incident: incident.id,
     location: location.id,
     assessment: assessment.id,

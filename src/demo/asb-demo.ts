@@ -170,11 +170,11 @@ export async function seedAsbDemonstration(trx: Transaction<DB>, organisationIds
         await trx.insertInto('tasks').values({ case_id: record.id, title: rng.pick(['Visit the victim and update the risk assessment', 'Check for further reports with the neighbourhood team', 'Send a warning letter', 'Arrange mediation']), assigned_to: lead, assigned_organisation_id: councilId, due_on: isoDay(daysAgo(rng.int(-20, 6))), created_by: lead }).execute()
       }
       if (index % 2 === 1 && officerIds.get('Leicestershire Police')?.length) {
-        await trx.insertInto('case_shares').values({ case_id: record.id, organisation_id: police, reason: 'Joint working with the neighbourhood policing team', shared_by: lead ?? officers[0]!, shared_at: opened }).execute()
-        events.push({ kind: 'sharing', summary: 'Shared with Leicestershire Police: joint working with the neighbourhood policing team', at: opened })
+        await trx.insertInto('case_shares').values({ case_id: record.id, organisation_id: police, reason: 'Joint working with the neighbourhood policing team', shared_by: lead ?? officers[0]!, shared_at: opened, access: 'full' }).execute()
+        events.push({ kind: 'sharing', summary: 'Shared with Leicestershire Police (full contributor): joint working with the neighbourhood policing team', at: opened })
       }
       if (scenario.type === 'perpetrator_centred' && housing.length && lead) {
-        await trx.insertInto('case_shares').values({ case_id: record.id, organisation_id: housing[index % housing.length]!, reason: 'Perpetrator is a tenant of the housing provider', shared_by: lead, shared_at: opened }).execute()
+        await trx.insertInto('case_shares').values({ case_id: record.id, organisation_id: housing[index % housing.length]!, reason: 'Perpetrator is a tenant of the housing provider', shared_by: lead, shared_at: opened, access: 'read' }).execute()
       }
       for (const event of events) {
         await trx.insertInto('case_events').values({ case_id: record.id, kind: event.kind, summary: event.summary, user_id: lead, organisation_id: councilId, occurred_at: event.at }).execute()

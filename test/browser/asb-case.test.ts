@@ -281,11 +281,18 @@ describe.skipIf(skipBrowserTests)(`an ASB case from first report to closure, in 
     await waitForPath(page, `/cases/${caseId}/share`)
     await checkAccessibility(page)
     await page.getByLabel('Organisation', { exact: true }).selectOption({ label: housing.organisation })
+    // The rights are the owner's choice: without one, a GOV.UK error on the radios.
     await page.getByLabel('Reason for sharing').fill('The victim and the perpetrator are both tenants of Quorn Homes.')
+    await page.getByRole('button', { name: 'Share case' }).click()
+    expect(await page.locator('.govuk-error-summary').innerText()).toContain('Select what the organisation may do on the case')
+    await checkAccessibility(page)
+    await page.getByLabel('Read only').check()
     await page.getByRole('button', { name: 'Share case' }).click()
     await waitForPath(page, casePath())
     expect(await successBanner(page)).toContain('Case shared.')
-    expect(await page.locator('#sharing + ul').innerText()).toContain(housing.organisation)
+    const sharing = await page.locator('#sharing + ul').innerText()
+    expect(sharing).toContain(housing.organisation)
+    expect(sharing).toContain('Read only')
 
     for (const [body, restricted] of [
       [ordinaryNote, false],
@@ -355,8 +362,11 @@ describe.skipIf(skipBrowserTests)(`an ASB case from first report to closure, in 
     expect(await page.getByText(ordinaryNote).count()).toBe(1)
     expect(await page.getByText(restrictedNote).count()).toBe(0)
     expect(await page.content()).not.toContain('Council legal team advise')
-    // A partner may add to the case but not run it.
+    // A read-only partner is offered no change to the case.
     expect(await page.getByRole('button', { name: 'Close case' }).count()).toBe(0)
+    expect(await page.getByRole('link', { name: 'Add a note' }).count()).toBe(0)
+    expect(await page.getByRole('button', { name: 'Add a person' }).count()).toBe(0)
+    expect(await page.getByText('Your organisation’s rights on this case: read only').count()).toBe(1)
     expect(await page.locator('#documents').innerText()).toContain('diary-sheet-week-1.txt')
     await checkAccessibility(page)
 

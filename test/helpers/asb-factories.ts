@@ -41,8 +41,9 @@ export function asbFactories(db: Kysely<DB>) {
       await db.insertInto('case_people').values({ case_id: caseId, person_id: personId, role }).execute()
     },
 
-    async share(caseId: string, organisationId: string, sharedBy: string) {
-      await db.insertInto('case_shares').values({ case_id: caseId, organisation_id: organisationId, reason: 'Test share', shared_by: sharedBy }).execute()
+    /** A share of a case; read only unless the test gives it more rights. */
+    async share(caseId: string, organisationId: string, sharedBy: string, access: 'read' | 'contribute' | 'full' = 'read') {
+      return db.insertInto('case_shares').values({ case_id: caseId, organisation_id: organisationId, reason: 'Test share', shared_by: sharedBy, access }).returning('id').executeTakeFirstOrThrow()
     },
 
     async incident(options: { organisationId: string; recordedBy: string; caseId?: string; typeCode?: string; category?: 'personal' | 'nuisance' | 'environmental'; locationId?: string; reportingPersonId?: string }) {

@@ -29,6 +29,7 @@ export const AUDIT_ACTIONS = {
   'case.reopened': 'Reopened case',
   'case.shared': 'Shared case with an organisation',
   'case.share_revoked': 'Stopped sharing case',
+  'case.share_changed': 'Changed the rights of a case share',
   'case.note_added': 'Added case note',
   'case.person_added': 'Added person to case',
   'case.person_removed': 'Removed person from case',

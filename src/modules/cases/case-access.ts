@@ -1,6 +1,6 @@
 import { type Expression, type RawBuilder, type SqlBool, sql } from 'kysely'
 import type { Executor } from '../../platform/db/executor.js'
-import type { FieldChange } from '../../platform/db/schema.js'
+import type { FieldChange, ShareAccess } from '../../platform/db/schema.js'
 import { ConflictError, ForbiddenError, NotFoundError } from '../../platform/http/errors.js'
 import type { Actor } from '../audit/audit.events.js'
 
@@ -72,13 +72,47 @@ export function caseVisibleTo(db: Executor, organisationId: string, caseIdColumn
 }
 
 /**
- * What a user may do on a case they can see:
- * - read: anyone whose organisation may see it;
- * - contribute: add notes, incidents, people, risk assessments, interventions, complete their tasks (open cases only);
- * - own: change the case itself, share it, assign its tasks, close and reopen it (the owning organisation only).
- * The route's permission (cases:read or cases:manage) has already been checked by the gate.
+ * What an organisation may do on a case it can see, in increasing order:
+ * - read: any organisation that may see it (a read share, or an information sharing agreement);
+ * - contribute: a share for the work it was made for: read, and add notes, documents and incidents;
+ * - full: a full contributor: also people, risk assessments, interventions, breaches, outcomes and call-backs;
+ * - own: the owning organisation: also change, close, reopen and share the case, assign tasks and remove documents.
+ * The owner chooses read, contribute or full when sharing. The route's permission (cases:read or cases:manage) has
+ * already been checked by the gate; this is the one rule for the rest.
  */
-export type CaseAccessLevel = 'read' | 'contribute' | 'own'
+export type CaseRight = 'read' | ShareAccess | 'own'
+export const SHARE_ACCESS: Record<ShareAccess, { label: string; hint: string }> = {
+  read: { label: 'Read only', hint: 'They see the case, its people, incidents and documents, but cannot change anything.' },
+  contribute: { label: 'Read and add notes, documents and incidents', hint: 'For a task or a piece of work: they can add to the case but not change its people, risk or interventions.' },
+  full: { label: 'Full contributor', hint: 'They can also add and remove people, assess risk, and record interventions, breaches, outcomes and call-backs.' },
+}
+const RANK: Record<CaseRight, number> = { read: 0, contribute: 1, full: 2, own: 3 }
+
+/** Each thing that can be done on a case, and the least right it needs. */
+export const CASE_ACTIONS = {
+  read: 'read',
+  // The officer a task is given to completes it (the tasks service checks they are the assignee).
+  completeTask: 'read',
+  addNote: 'contribute',
+  addDocument: 'contribute',
+  addIncident: 'contribute',
+  addPerson: 'full',
+  removePerson: 'full',
+  assessRisk: 'full',
+  recordIntervention: 'full',
+  recordOutcome: 'full',
+  recordBreach: 'full',
+  recordCallback: 'full',
+  editCase: 'own',
+  changeStatus: 'own',
+  closeCase: 'own',
+  reopenCase: 'own',
+  shareCase: 'own',
+  assignTask: 'own',
+  cancelTask: 'own',
+  removeDocument: 'own',
+} as const satisfies Record<string, CaseRight>
+export type CaseAction = keyof typeof CASE_ACTIONS
 
 export interface AccessibleCase {
   id: string
@@ -87,25 +121,42 @@ export interface AccessibleCase {
   version: number
   owningOrganisationId: string
   isOwner: boolean
+  /** What the actor's organisation may do on the case. */
+  right: CaseRight
 }
 
 export const CLOSED_CASE_MESSAGE = 'This case is closed. Reopen it before changing it.'
+const OWNER_ONLY_MESSAGE = 'Only the organisation that owns this case can do this'
+const SHARE_MESSAGES: Record<ShareAccess, string> = {
+  read: 'Your organisation can only read this case. Ask the organisation that owns it to share it with more rights if you need to change it.',
+  contribute: 'Your organisation can read this case and add notes, documents and incidents only. Ask the organisation that owns it to make you a full contributor if you need to do this.',
+  full: OWNER_ONLY_MESSAGE,
+}
 
-export async function requireCase(db: Executor, actor: Actor, caseId: string, level: CaseAccessLevel, options: { allowClosed?: boolean } = {}): Promise<AccessibleCase> {
+/** Whether a right allows an action: for pages that show or hide a button. */
+export function mayDo(right: CaseRight, action: CaseAction): boolean {
+  return RANK[right] >= RANK[CASE_ACTIONS[action]]
+}
+
+export async function requireCase(db: Executor, actor: Actor, caseId: string, action: CaseAction, options: { allowClosed?: boolean } = {}): Promise<AccessibleCase> {
   const organisationId = actor.organisationId
   // Not found, rather than forbidden, so that a case's existence does not leak to organisations without access.
   if (!organisationId) throw new NotFoundError('Case not found')
   const row = await db
     .selectFrom('cases')
-    .select(['cases.id', 'cases.reference', 'cases.status', 'cases.version', 'cases.owning_organisation_id'])
+    .leftJoin('case_shares', (join) => join.onRef('case_shares.case_id', '=', 'cases.id').on('case_shares.organisation_id', '=', organisationId).on('case_shares.revoked_at', 'is', null))
+    .select(['cases.id', 'cases.reference', 'cases.status', 'cases.version', 'cases.owning_organisation_id', 'case_shares.access'])
     .where('cases.id', '=', caseId)
     .where('cases.id', 'in', visibleCaseIds(db, organisationId))
     .executeTakeFirst()
   if (!row) throw new NotFoundError('Case not found')
   const isOwner = row.owning_organisation_id === organisationId
-  if (level === 'own' && !isOwner) throw new ForbiddenError('Only the organisation that owns this case can do this')
-  if (level !== 'read' && row.status === 'closed' && !options.allowClosed) throw new ConflictError(CLOSED_CASE_MESSAGE)
-  return { id: row.id, reference: row.reference, status: row.status, version: row.version, owningOrganisationId: row.owning_organisation_id, isOwner }
+  // Seen through an information sharing agreement alone: read.
+  const right: CaseRight = isOwner ? 'own' : (row.access ?? 'read')
+  const needed = CASE_ACTIONS[action]
+  if (!mayDo(right, action)) throw new ForbiddenError(needed === 'own' || right === 'own' ? OWNER_ONLY_MESSAGE : SHARE_MESSAGES[right])
+  if (needed !== 'read' && row.status === 'closed' && !options.allowClosed) throw new ConflictError(CLOSED_CASE_MESSAGE)
+  return { id: row.id, reference: row.reference, status: row.status, version: row.version, owningOrganisationId: row.owning_organisation_id, isOwner, right }
 }
 
 /** One line on the case timeline, written in the same transaction as the change it describes. */

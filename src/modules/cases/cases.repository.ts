@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 import type { Executor } from '../../platform/db/executor.js'
 import { escapeLike } from '../../platform/db/like.js'
+import type { ShareAccess } from '../../platform/db/schema.js'
 import { visibleCaseIds } from './case-access.js'
 import type { CaseListFilter } from './cases.schemas.js'
 
@@ -179,17 +180,29 @@ export function casesRepository(db: Executor) {
         .innerJoin('users', 'users.id', 'case_shares.shared_by')
         .where('case_shares.case_id', '=', caseId)
         .where('case_shares.revoked_at', 'is', null)
-        .select(['case_shares.id', 'case_shares.organisation_id as organisationId', 'organisations.name as organisationName', 'case_shares.reason', 'case_shares.shared_at as sharedAt', 'users.name as sharedByName'])
+        .select(['case_shares.id', 'case_shares.organisation_id as organisationId', 'organisations.name as organisationName', 'case_shares.reason', 'case_shares.access', 'case_shares.shared_at as sharedAt', 'users.name as sharedByName'])
         .orderBy('organisations.name')
         .execute()
     },
 
-    insertShare(values: { caseId: string; organisationId: string; reason: string; sharedBy: string }, executor: Executor = db) {
+    insertShare(values: { caseId: string; organisationId: string; reason: string; sharedBy: string; access: ShareAccess }, executor: Executor = db) {
       return executor
         .insertInto('case_shares')
-        .values({ case_id: values.caseId, organisation_id: values.organisationId, reason: values.reason, shared_by: values.sharedBy })
+        .values({ case_id: values.caseId, organisation_id: values.organisationId, reason: values.reason, shared_by: values.sharedBy, access: values.access })
         .returning('id')
         .executeTakeFirstOrThrow()
+    },
+
+    activeOrganisation(organisationId: string, executor: Executor = db) {
+      return executor.selectFrom('organisations').select(['id', 'name']).where('id', '=', organisationId).where('active', '=', true).executeTakeFirst()
+    },
+
+    liveShare(caseId: string, organisationId: string, executor: Executor = db) {
+      return executor.selectFrom('case_shares').select(['id', 'access']).where('case_id', '=', caseId).where('organisation_id', '=', organisationId).where('revoked_at', 'is', null).executeTakeFirst()
+    },
+
+    changeShareAccess(shareId: string, access: ShareAccess, executor: Executor = db) {
+      return executor.updateTable('case_shares').set({ access }).where('id', '=', shareId).execute()
     },
 
     async revokeShare(caseId: string, shareId: string, revokedBy: string, executor: Executor = db) {

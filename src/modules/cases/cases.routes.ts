@@ -5,6 +5,7 @@ import type { Services } from '../../composition.js'
 import { actorOf } from '../../platform/http/actor.js'
 import { ConflictError, RuleError } from '../../platform/http/errors.js'
 import { type FormErrors, parseForm, ruleErrors } from '../../platform/http/forms.js'
+import { SHARE_ACCESS, mayDo } from './case-access.js'
 import { toCsv, toXlsx } from './case-exports.js'
 import { caseSummaryPdf } from './case-summary-pdf.js'
 import {
@@ -152,8 +153,12 @@ export async function caseRoutes(app: FastifyInstance, { services }: { services:
       ...details,
       tasks: caseTasks,
       panels: { people, incidents, risk, interventions, documents },
-      canContribute: canManage && open,
+      // What the buttons offer follows the one access rule (requireCase), which refuses the rest anyway.
+      canWork: canManage && open,
+      canContribute: canManage && open && mayDo(details.right, 'addNote'),
+      canChange: canManage && open && mayDo(details.right, 'addPerson'),
       canOwn: canManage && record.isOwner,
+      shareAccess: SHARE_ACCESS,
       transitions: STATUS_TRANSITIONS[record.status as keyof typeof STATUS_TRANSITIONS].map((status) => ({ value: status, text: CASE_STATUSES[status] })),
       labels,
       notice: noticeOf(request.query as Record<string, string | undefined>),
@@ -175,7 +180,7 @@ export async function caseRoutes(app: FastifyInstance, { services }: { services:
 
   app.get('/cases/:id/edit', { config: manage, schema: { params: caseParams, hide: true } }, async (request, reply) => {
     const { id } = request.params as CaseParams
-    const record = await cases.get(actorOf(request), id, { page: 'edit' })
+    const record = await cases.getFor(actorOf(request), id, 'editCase', { page: 'edit' })
     return renderCaseForm(request, reply, { values: { ...record, summary: record.summary ?? '' }, caseId: id })
   })
 
@@ -204,7 +209,7 @@ export async function caseRoutes(app: FastifyInstance, { services }: { services:
   // ---- closure ----
 
   const renderClose = async (request: FastifyRequest, reply: FastifyReply, id: string, values: Record<string, unknown>, errors?: FormErrors) => {
-    const record = await cases.get(actorOf(request), id, { page: 'close' })
+    const record = await cases.getFor(actorOf(request), id, 'closeCase', { page: 'close' })
     return reply.render('cases/views/close.njk', {
       title: `Close ${record.reference}`,
       caseRecord: record,
@@ -227,7 +232,7 @@ export async function caseRoutes(app: FastifyInstance, { services }: { services:
   })
 
   const renderReopen = async (request: FastifyRequest, reply: FastifyReply, id: string, values: Record<string, unknown>, errors?: FormErrors) => {
-    const record = await cases.get(actorOf(request), id, { page: 'reopen' })
+    const record = await cases.getFor(actorOf(request), id, 'reopenCase', { allowClosed: true, page: 'reopen' })
     return reply.render('cases/views/reopen.njk', { title: `Reopen ${record.reference}`, caseRecord: record, values: { version: record.version, ...values }, errors })
   }
 
@@ -245,7 +250,7 @@ export async function caseRoutes(app: FastifyInstance, { services }: { services:
   // ---- notes, sharing, call-backs ----
 
   const renderNote = async (request: FastifyRequest, reply: FastifyReply, id: string, values: Record<string, unknown>, errors?: FormErrors) => {
-    const record = await cases.get(actorOf(request), id, { page: 'note' })
+    const record = await cases.getFor(actorOf(request), id, 'addNote', { page: 'note' })
     return reply.render('cases/views/note.njk', { title: `Add a note to ${record.reference}`, caseRecord: record, values, errors })
   }
 
@@ -261,7 +266,7 @@ export async function caseRoutes(app: FastifyInstance, { services }: { services:
   })
 
   const renderShare = async (request: FastifyRequest, reply: FastifyReply, id: string, values: Record<string, unknown>, errors?: FormErrors) => {
-    const record = await cases.get(actorOf(request), id, { page: 'share' })
+    const record = await cases.getFor(actorOf(request), id, 'shareCase', { page: 'share' })
     const organisations = await cases.shareableOrganisations(record.owningOrganisationId)
     return reply.render('cases/views/share.njk', {
       title: `Share ${record.reference} with another organisation`,
@@ -269,6 +274,7 @@ export async function caseRoutes(app: FastifyInstance, { services }: { services:
       values,
       errors,
       organisationItems: [{ value: '', text: 'Choose an organisation' }, ...organisations.map((organisation) => ({ value: organisation.id, text: organisation.name, selected: organisation.id === values.organisationId }))],
+      accessItems: Object.entries(SHARE_ACCESS).map(([value, { label, hint }]) => ({ value, text: label, hint: { text: hint }, checked: value === values.access })),
     })
   }
 
@@ -290,7 +296,7 @@ export async function caseRoutes(app: FastifyInstance, { services }: { services:
   })
 
   const renderCallback = async (request: FastifyRequest, reply: FastifyReply, id: string, values: Record<string, unknown>, errors?: FormErrors) => {
-    const record = await cases.get(actorOf(request), id, { page: 'callback' })
+    const record = await cases.getFor(actorOf(request), id, 'recordCallback', { allowClosed: true, page: 'callback' })
     const { not_asked: _notAsked, ...choices } = SATISFACTION
     return reply.render('cases/views/callback.njk', { title: `Record a call-back on ${record.reference}`, caseRecord: record, values, errors, satisfactionItems: items(choices, values.satisfaction) })
   }

@@ -86,6 +86,7 @@ export type NoteInput = z.output<typeof noteInput>
 
 export const shareInput = z.object({
   organisationId: z.uuid({ error: 'Select the organisation to share the case with' }),
+  access: z.enum(['read', 'contribute', 'full'], { error: 'Select what the organisation may do on the case' }).describe('read; contribute (read, and add notes, documents and incidents); full (full contributor)'),
   reason: text('Give the reason for sharing, for the record of information shared', 2000, 'Reason'),
 })
 

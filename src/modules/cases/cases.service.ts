@@ -1,10 +1,10 @@
 import type { Kysely } from 'kysely'
-import type { DB } from '../../platform/db/schema.js'
+import type { DB, ShareAccess } from '../../platform/db/schema.js'
 import { signedIn } from '../../platform/http/actor.js'
 import { ConflictError, NotFoundError, RuleError } from '../../platform/http/errors.js'
 import type { Actor } from '../audit/audit.events.js'
 import type { AuditService } from '../audit/audit.service.js'
-import { STALE_EDIT_MESSAGE, fieldChanges, recordCaseEvent, requireCase } from './case-access.js'
+import { type CaseAction, SHARE_ACCESS, STALE_EDIT_MESSAGE, fieldChanges, recordCaseEvent, requireCase } from './case-access.js'
 import { tasksRepository } from '../tasks/tasks.repository.js'
 import { casesRepository } from './cases.repository.js'
 import { CASE_STATUSES, CLOSURE_OUTCOMES, type CaseInput, type CaseListFilter, type CaseStatus, type CloseInput, type NoteInput, STATUS_TRANSITIONS } from './cases.schemas.js'
@@ -68,6 +68,13 @@ export function casesService({ db, audit }: { db: Kysely<DB>; audit: Pick<AuditS
       return { ...record, isOwner: record.owningOrganisationId === organisationId }
     },
 
+    /** The case for a form that changes it: refused (403, or 409 when closed) unless the actor may do that change. */
+    async getFor(actor: Actor, caseId: string, action: CaseAction, options: { allowClosed?: boolean; page?: string } = {}) {
+      await requireCase(db, actor, caseId, action, { allowClosed: options.allowClosed })
+      // A form page that shows the case is a read (audited with the form's name); a check before a change is not.
+      return this.get(actor, caseId, options.page ? { page: options.page } : { audit: false })
+    },
+
     /** Everything the case page shows beside the record; restricted notes and timeline lines only for the owner. */
     async details(actor: Actor, caseId: string) {
       const access = await requireCase(db, actor, caseId, 'read')
@@ -78,7 +85,7 @@ export function casesService({ db, audit }: { db: Kysely<DB>; audit: Pick<AuditS
         access.isOwner ? cases.viewers(caseId) : Promise.resolve([]),
         cases.callbacks(caseId),
       ])
-      return { notes, timeline, shares, viewers, callbacks }
+      return { notes, timeline, shares, viewers, callbacks, right: access.right }
     },
 
     /** Everything a printed case summary holds: what the user may see on the case page, no more. */
@@ -99,7 +106,7 @@ export function casesService({ db, audit }: { db: Kysely<DB>; audit: Pick<AuditS
 
     update(actor: Actor, caseId: string, version: number, input: CaseInput) {
       return db.transaction().execute(async (trx) => {
-        const access = await requireCase(trx, actor, caseId, 'own')
+        const access = await requireCase(trx, actor, caseId, 'editCase')
         const current = await trx.selectFrom('cases').selectAll().where('id', '=', caseId).executeTakeFirstOrThrow()
         if (current.version !== version) throw new ConflictError(STALE_EDIT_MESSAGE)
         await checkLeadOfficer(access.owningOrganisationId, input.leadOfficerId, trx)
@@ -114,7 +121,7 @@ export function casesService({ db, audit }: { db: Kysely<DB>; audit: Pick<AuditS
 
     changeStatus(actor: Actor, caseId: string, version: number, status: CaseStatus) {
       return db.transaction().execute(async (trx) => {
-        const access = await requireCase(trx, actor, caseId, 'own')
+        const access = await requireCase(trx, actor, caseId, 'changeStatus')
         if (access.version !== version) throw new ConflictError(STALE_EDIT_MESSAGE)
         const from = access.status as CaseStatus
         if (!STATUS_TRANSITIONS[from].includes(status)) throw new RuleError('status', `A case that is ${CASE_STATUSES[from].toLowerCase()} cannot be moved to ${CASE_STATUSES[status].toLowerCase()}`)
@@ -128,7 +135,7 @@ export function casesService({ db, audit }: { db: Kysely<DB>; audit: Pick<AuditS
 
     close(actor: Actor, caseId: string, input: CloseInput) {
       return db.transaction().execute(async (trx) => {
-        const access = await requireCase(trx, actor, caseId, 'own')
+        const access = await requireCase(trx, actor, caseId, 'closeCase')
         if (access.version !== input.version) throw new ConflictError(STALE_EDIT_MESSAGE)
         const record = await trx.selectFrom('cases').select('type').where('id', '=', caseId).executeTakeFirstOrThrow()
         if (record.type === 'victim_centred' && !(await cases.hasVictim(caseId, trx))) throw new RuleError('outcome', NEEDS_VICTIM)
@@ -148,7 +155,7 @@ export function casesService({ db, audit }: { db: Kysely<DB>; audit: Pick<AuditS
 
     reopen(actor: Actor, caseId: string, version: number, reason: string) {
       return db.transaction().execute(async (trx) => {
-        const access = await requireCase(trx, actor, caseId, 'own', { allowClosed: true })
+        const access = await requireCase(trx, actor, caseId, 'reopenCase', { allowClosed: true })
         if (access.status !== 'closed') throw new RuleError('reason', 'This case is not closed')
         if (access.version !== version) throw new ConflictError(STALE_EDIT_MESSAGE)
         const ok = await cases.updateVersioned(caseId, version, { status: 'open', closed_at: null, closure_outcome: null, closure_reason: null, victim_satisfaction: null }, trx)
@@ -161,7 +168,7 @@ export function casesService({ db, audit }: { db: Kysely<DB>; audit: Pick<AuditS
     addNote(actor: Actor, caseId: string, input: NoteInput) {
       const { organisationId, userId } = signedIn(actor)
       return db.transaction().execute(async (trx) => {
-        const access = await requireCase(trx, actor, caseId, 'contribute')
+        const access = await requireCase(trx, actor, caseId, 'addNote')
         // Only the owner may restrict a note: a restriction is a promise that other partners will not see it.
         if (input.restricted && !access.isOwner) throw new RuleError('restricted', 'Only the organisation that owns the case can restrict a note')
         const note = await cases.insertNote({ caseId, body: input.body, restricted: input.restricted, authorId: userId, organisationId }, trx)
@@ -171,25 +178,33 @@ export function casesService({ db, audit }: { db: Kysely<DB>; audit: Pick<AuditS
       })
     },
 
-    share(actor: Actor, caseId: string, input: { organisationId: string; reason: string }) {
+    /** Shares the case with the rights the owner chose; sharing again with the same organisation changes the rights. */
+    share(actor: Actor, caseId: string, input: { organisationId: string; reason: string; access: ShareAccess }) {
       const { userId } = signedIn(actor)
       return db.transaction().execute(async (trx) => {
-        const access = await requireCase(trx, actor, caseId, 'own')
+        const access = await requireCase(trx, actor, caseId, 'shareCase')
         if (input.organisationId === access.owningOrganisationId) throw new RuleError('organisationId', 'The case already belongs to this organisation')
-        const organisation = await trx.selectFrom('organisations').select(['id', 'name']).where('id', '=', input.organisationId).where('active', '=', true).executeTakeFirst()
+        const organisation = await cases.activeOrganisation(input.organisationId, trx)
         if (!organisation) throw new RuleError('organisationId', 'Select the organisation to share the case with')
-        const existing = await trx.selectFrom('case_shares').select('id').where('case_id', '=', caseId).where('organisation_id', '=', input.organisationId).where('revoked_at', 'is', null).executeTakeFirst()
-        if (existing) throw new RuleError('organisationId', `The case is already shared with ${organisation.name}`)
-        await cases.insertShare({ caseId, organisationId: input.organisationId, reason: input.reason, sharedBy: userId }, trx)
-        await recordCaseEvent(trx, actor, { caseId, kind: 'sharing', summary: `Shared with ${organisation.name}: ${input.reason}` })
-        await audit.record(actor, { action: 'case.shared', recordType: 'case', recordId: caseId, details: { organisationId: input.organisationId } }, trx)
+        const label = SHARE_ACCESS[input.access].label.toLowerCase()
+        const existing = await cases.liveShare(caseId, input.organisationId, trx)
+        if (existing?.access === input.access) throw new RuleError('organisationId', `The case is already shared with ${organisation.name} (${label})`)
+        if (existing) {
+          await cases.changeShareAccess(existing.id, input.access, trx)
+          await recordCaseEvent(trx, actor, { caseId, kind: 'sharing', summary: `Sharing with ${organisation.name} changed to ${label}: ${input.reason}` })
+          await audit.record(actor, { action: 'case.share_changed', recordType: 'case', recordId: caseId, details: { organisationId: input.organisationId, from: existing.access, to: input.access } }, trx)
+          return
+        }
+        await cases.insertShare({ caseId, organisationId: input.organisationId, reason: input.reason, sharedBy: userId, access: input.access }, trx)
+        await recordCaseEvent(trx, actor, { caseId, kind: 'sharing', summary: `Shared with ${organisation.name} (${label}): ${input.reason}` })
+        await audit.record(actor, { action: 'case.shared', recordType: 'case', recordId: caseId, details: { organisationId: input.organisationId, access: input.access } }, trx)
       })
     },
 
     revokeShare(actor: Actor, caseId: string, shareId: string) {
       const { userId } = signedIn(actor)
       return db.transaction().execute(async (trx) => {
-        await requireCase(trx, actor, caseId, 'own', { allowClosed: true })
+        await requireCase(trx, actor, caseId, 'shareCase', { allowClosed: true })
         const revoked = await cases.revokeShare(caseId, shareId, userId, trx)
         if (!revoked) throw new NotFoundError('Share not found')
         const organisation = await trx.selectFrom('organisations').select('name').where('id', '=', revoked.organisationId).executeTakeFirstOrThrow()
@@ -202,7 +217,7 @@ export function casesService({ db, audit }: { db: Kysely<DB>; audit: Pick<AuditS
       const { userId } = signedIn(actor)
       return db.transaction().execute(async (trx) => {
         // Call-backs often follow closure, so a closed case still takes them.
-        await requireCase(trx, actor, caseId, 'contribute', { allowClosed: true })
+        await requireCase(trx, actor, caseId, 'recordCallback', { allowClosed: true })
         if (input.reached && !input.satisfaction) throw new RuleError('satisfaction', 'Select how satisfied they were')
         await cases.insertCallback({ caseId, reached: input.reached, satisfaction: input.reached ? (input.satisfaction ?? null) : null, notes: input.notes ?? null, calledBy: userId }, trx)
         await recordCaseEvent(trx, actor, { caseId, kind: 'callback', summary: input.reached ? 'Call-back made' : 'Call-back attempted: not reached' })

@@ -149,7 +149,7 @@ describe('multi-agency sharing', () => {
 
     expect((await officer.submit(`/cases/${record.id}/notes/new`, { body: 'Open note for partners' })).statusCode).toBe(302)
     expect((await officer.submit(`/cases/${record.id}/notes/new`, { body: 'Informant is the neighbour at no. 4', restricted: 'yes' })).statusCode).toBe(302)
-    const share = await officer.submit(`/cases/${record.id}/share`, { organisationId: housing.id, reason: 'Perpetrator is a tenant' })
+    const share = await officer.submit(`/cases/${record.id}/share`, { organisationId: housing.id, access: 'contribute', reason: 'Perpetrator is a tenant' })
     expect(share.statusCode).toBe(302)
     expect(await auditRows('case.shared', record.id)).toHaveLength(1)
 
@@ -171,7 +171,7 @@ describe('multi-agency sharing', () => {
     expect(restricted.statusCode).toBe(400)
     expect(restricted.body).toContain('Only the organisation that owns the case can restrict a note')
     // A partner may not share or close the owner's case.
-    expect((await housingOfficer.submit(`/cases/${record.id}/share`, { organisationId: council.id, reason: 'x' })).statusCode).toBe(403)
+    expect((await housingOfficer.submit(`/cases/${record.id}/share`, { organisationId: council.id, access: 'full', reason: 'x' })).statusCode).toBe(403)
 
     const shareRow = await db().selectFrom('case_shares').select('id').where('case_id', '=', record.id).executeTakeFirstOrThrow()
     expect((await officer.submit(`/cases/${record.id}/shares/${shareRow.id}/revoke`, {})).statusCode).toBe(302)
@@ -188,6 +188,102 @@ describe('multi-agency sharing', () => {
     // Not the other way round.
     const housingCase = await asb.case({ owningOrganisationId: housing.id })
     expect((await officer.get(`/cases/${housingCase.id}`)).statusCode).toBe(404)
+  })
+})
+
+describe('the rights a share gives', () => {
+  it('asks the owner for the rights on the share page (GOV.UK radios), records them and shows them in the sharing list', async () => {
+    const { housing, officer, council } = await partners()
+    const record = await asb.case({ owningOrganisationId: council.id })
+    const page = await officer.get(`/cases/${record.id}/share`)
+    expect(page.statusCode).toBe(200)
+    for (const value of ['read', 'contribute', 'full']) expect(page.body).toContain(`value="${value}"`)
+    expect(page.body).toContain('Full contributor')
+    const missing = await officer.submit(`/cases/${record.id}/share`, { organisationId: housing.id, reason: 'Tenancy' })
+    expect(missing.statusCode).toBe(400)
+    expect(missing.body).toContain('Select what the organisation may do on the case')
+
+    expect((await officer.submit(`/cases/${record.id}/share`, { organisationId: housing.id, access: 'read', reason: 'Tenancy' })).statusCode).toBe(302)
+    const casePage = await officer.get(`/cases/${record.id}`)
+    expect(casePage.body.slice(casePage.body.indexOf('id="sharing"'))).toContain('Read only')
+    // Sharing again changes the rights, on the timeline and in the audit.
+    expect((await officer.submit(`/cases/${record.id}/share`, { organisationId: housing.id, access: 'full', reason: 'Joint injunction' })).statusCode).toBe(302)
+    const rows = await db().selectFrom('case_shares').select(['access', 'revoked_at']).where('case_id', '=', record.id).execute()
+    expect(rows).toEqual([{ access: 'full', revoked_at: null }])
+    expect((await auditRows('case.share_changed', record.id)).map((row) => row.details)).toEqual([{ organisationId: housing.id, from: 'read', to: 'full' }])
+    const again = await officer.submit(`/cases/${record.id}/share`, { organisationId: housing.id, access: 'full', reason: 'Joint injunction' })
+    expect(again.statusCode).toBe(400)
+    expect(again.body).toContain('already shared')
+
+    // The API takes the rights too, and requires them.
+    const police = await t.factories.organisation({ type: 'police' })
+    expect((await officer.json('POST', `/api/v1/cases/${record.id}/shares`, { organisationId: police.id, reason: 'Patrols' })).statusCode).toBe(400)
+    expect((await officer.json('POST', `/api/v1/cases/${record.id}/shares`, { organisationId: police.id, access: 'contribute', reason: 'Patrols' })).statusCode).toBe(204)
+    expect((await db().selectFrom('case_shares').select('access').where('case_id', '=', record.id).where('organisation_id', '=', police.id).executeTakeFirstOrThrow()).access).toBe('contribute')
+  })
+
+  it('lets a read-only partner read the case and refuses every change with 403 and a message that says why', async () => {
+    const { council, housing, officer, housingOfficer } = await partners()
+    const record = await asb.case({ owningOrganisationId: council.id })
+    const person = await asb.person({ createdByOrganisationId: council.id })
+    await asb.linkPerson(record.id, person.id, 'victim')
+    await asb.share(record.id, housing.id, officer.user.id, 'read')
+
+    const page = await housingOfficer.get(`/cases/${record.id}`)
+    expect(page.statusCode).toBe(200)
+    // No buttons it could not use.
+    for (const link of ['/notes/new', '/people/new', '/remove?role=', '/risk-assessments/new', '/interventions/new', '/documents/new']) expect(page.body).not.toContain(link)
+    expect(page.body).toContain('Your organisation’s rights on this case: read only')
+
+    const note = await housingOfficer.submit(`/cases/${record.id}/notes/new`, { body: 'Tenancy warning sent' }, { formPage: `/cases/${record.id}` })
+    expect(note.statusCode).toBe(403)
+    expect(note.body).toContain('Your organisation can only read this case')
+    expect((await housingOfficer.get(`/cases/${record.id}/notes/new`)).statusCode).toBe(403)
+    const api = await housingOfficer.json('POST', `/api/v1/cases/${record.id}/notes`, { body: 'Tenancy warning sent' })
+    expect(api.statusCode).toBe(403)
+    expect(api.json().message).toContain('Your organisation can only read this case')
+    expect(await db().selectFrom('case_notes').select('id').where('case_id', '=', record.id).execute()).toEqual([])
+  })
+
+  it('lets a contributing partner add notes but not change people, risk or interventions', async () => {
+    const { council, housing, officer, housingOfficer } = await partners()
+    const record = await asb.case({ owningOrganisationId: council.id })
+    const person = await asb.person({ createdByOrganisationId: council.id })
+    await asb.linkPerson(record.id, person.id, 'victim')
+    await asb.share(record.id, housing.id, officer.user.id, 'contribute')
+    const page = await housingOfficer.get(`/cases/${record.id}`)
+    for (const link of ['/notes/new', '/documents/new', '/incidents/new?caseId=']) expect(page.body, link).toContain(link)
+    for (const link of ['/people/new', '/remove?role=', '/risk-assessments/new', '/interventions/new', '/callbacks/new']) expect(page.body, link).not.toContain(link)
+    expect(page.body).toContain('Your organisation’s rights on this case: read and add notes, documents and incidents')
+    expect((await housingOfficer.submit(`/cases/${record.id}/notes/new`, { body: 'Tenancy warning sent' })).statusCode).toBe(302)
+    const remove = await housingOfficer.json('POST', `/api/v1/cases/${record.id}/people/${person.id}/remove`, { role: 'victim', reason: 'x' })
+    expect(remove.statusCode).toBe(403)
+    expect(remove.json().message).toContain('make you a full contributor')
+    expect((await housingOfficer.get(`/cases/${record.id}/risk-assessments/new?personId=${person.id}`)).statusCode).toBe(403)
+    expect((await housingOfficer.get(`/cases/${record.id}/interventions/new`)).statusCode).toBe(403)
+  })
+
+  it('gives an organisation seen through an information sharing agreement read only', async () => {
+    const { council, housing, officer, housingOfficer } = await partners()
+    const record = await asb.case({ owningOrganisationId: council.id })
+    await db().insertInto('sharing_agreements').values({ name: 'ISA', purpose: 'Tenancy enforcement', sharing_organisation_id: council.id, receiving_organisation_id: housing.id, starts_on: isoInDays(-1), created_by: officer.user.id }).execute()
+    expect((await housingOfficer.get(`/cases/${record.id}`)).statusCode).toBe(200)
+    expect((await housingOfficer.json('POST', `/api/v1/cases/${record.id}/notes`, { body: 'x' })).statusCode).toBe(403)
+  })
+
+  it('raises a read-only share to contribute when the owner gives the partner a task, so the assignee can do its work', async () => {
+    const { council, officer } = await partners()
+    const police = await t.factories.organisation({ type: 'police' })
+    const pc = await t.signInAs(['case_manager'], { organisationId: police.id })
+    const record = await asb.case({ owningOrganisationId: council.id })
+    await asb.share(record.id, police.id, officer.user.id, 'read')
+    const year = new Date().getFullYear() + 1
+    expect((await officer.submit(`/cases/${record.id}/tasks/new`, { title: 'Visit the victim', assignedTo: pc.user.id, 'dueOn-day': '1', 'dueOn-month': '2', 'dueOn-year': String(year) })).statusCode).toBe(302)
+    expect((await db().selectFrom('case_shares').select('access').where('case_id', '=', record.id).where('organisation_id', '=', police.id).executeTakeFirstOrThrow()).access).toBe('contribute')
+    expect((await auditRows('case.share_changed', record.id)).map((row) => row.details)).toEqual([expect.objectContaining({ from: 'read', to: 'contribute' })])
+    expect((await pc.submit(`/cases/${record.id}/notes/new`, { body: 'Visited: victim not in' })).statusCode).toBe(302)
+    // But still not a full contributor.
+    expect((await pc.get(`/cases/${record.id}/people/new`)).statusCode).toBe(403)
   })
 })
 
@@ -279,8 +375,8 @@ describe('tasks across agencies', () => {
     const response = await officer.submit(`/cases/${record.id}/tasks/new`, { title: 'Check PNC for the perpetrator', assignedTo: pc.user.id, 'dueOn-day': '15', 'dueOn-month': '3', 'dueOn-year': String(year) })
     expect(response.statusCode).toBe(302)
     expect((await pc.get(`/cases/${record.id}`)).statusCode).toBe(200)
-    const share = await db().selectFrom('case_shares').select('reason').where('case_id', '=', record.id).where('organisation_id', '=', police.id).executeTakeFirstOrThrow()
-    expect(share.reason).toBe('Task assigned: Check PNC for the perpetrator')
+    const share = await db().selectFrom('case_shares').select(['reason', 'access']).where('case_id', '=', record.id).where('organisation_id', '=', police.id).executeTakeFirstOrThrow()
+    expect(share).toEqual({ reason: 'Task assigned: Check PNC for the perpetrator', access: 'contribute' })
 
     const mine = await pc.get('/tasks')
     expect(mine.body).toContain('Check PNC for the perpetrator')

@@ -52,7 +52,7 @@ export function documentsService({ db, audit }: { db: Kysely<DB>; audit: Pick<Au
 
     /** What the upload page needs: the case, if the actor may add to it. */
     async uploadForm(actor: Actor, caseId: string) {
-      const caseRecord = await requireCase(db, actor, caseId, 'contribute')
+      const caseRecord = await requireCase(db, actor, caseId, 'addDocument')
       await audit.record(actor, { action: 'case.viewed', recordType: 'case', recordId: caseId, details: { page: 'upload_document' } })
       return caseRecord
     },
@@ -64,7 +64,7 @@ export function documentsService({ db, audit }: { db: Kysely<DB>; audit: Pick<Au
      */
     async upload(actor: Actor, caseId: string, fields: DocumentFields, file: ReceivedFile | undefined) {
       const { userId, organisationId } = signedIn(actor)
-      const access = await requireCase(db, actor, caseId, 'contribute')
+      const access = await requireCase(db, actor, caseId, 'addDocument')
       if (fields.restricted && !access.isOwner) throw new RuleError('restricted', 'Only the organisation that owns the case can restrict a document')
       if (!file) throw new RuleError('file', 'Select a file')
       if (file.tooLarge || file.data.length > MAX_UPLOAD_BYTES) throw new FileTooLargeError()
@@ -76,7 +76,7 @@ export function documentsService({ db, audit }: { db: Kysely<DB>; audit: Pick<Au
       const category = DOCUMENT_CATEGORIES[fields.category]
 
       return db.transaction().execute(async (trx) => {
-        await requireCase(trx, actor, caseId, 'contribute')
+        await requireCase(trx, actor, caseId, 'addDocument')
         const id = await repository.insert(
           {
             caseId,
@@ -132,7 +132,7 @@ export function documentsService({ db, audit }: { db: Kysely<DB>; audit: Pick<Au
     /** What the remove page needs: the document, if the actor's organisation owns the case. */
     async removeForm(actor: Actor, caseId: string, id: string) {
       const { document } = await requireDocument(actor, caseId, id)
-      const caseRecord = await requireCase(db, actor, caseId, 'own', { allowClosed: true })
+      const caseRecord = await requireCase(db, actor, caseId, 'removeDocument', { allowClosed: true })
       await audit.record(actor, { action: 'case.viewed', recordType: 'case', recordId: caseId, details: { page: 'remove_document', documentId: id } })
       return { caseRecord, document: withLabels(document) }
     },
@@ -146,7 +146,7 @@ export function documentsService({ db, audit }: { db: Kysely<DB>; audit: Pick<Au
       const { userId } = signedIn(actor)
       const { document } = await requireDocument(actor, caseId, id)
       return db.transaction().execute(async (trx) => {
-        await requireCase(trx, actor, caseId, 'own', { allowClosed: true })
+        await requireCase(trx, actor, caseId, 'removeDocument', { allowClosed: true })
         if (!(await repository.remove(id, { removedBy: userId, reason }, trx))) throw new NotFoundError('Document not found')
         await recordCaseEvent(trx, actor, { caseId, kind: 'document', summary: `Document removed: ${document.title}. Reason: ${reason}`, restricted: document.restricted })
         await audit.record(actor, { action: 'case.document_removed', recordType: 'case', recordId: caseId, details: { documentId: id, restricted: document.restricted } }, trx)

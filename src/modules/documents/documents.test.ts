@@ -40,14 +40,14 @@ const contentRows = (caseId: string) =>
 const auditRows = (action: string, caseId: string) => db().selectFrom('audit_events').selectAll().where('action', '=', action).where('record_id', '=', caseId).execute()
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex')
 
-/** The council that owns the case, a housing provider it is shared with, and a case manager in each. */
+/** The council that owns the case, a housing provider it is shared with (to add notes, documents and incidents), and a case manager in each. */
 async function sharedCase(options: { status?: 'open' | 'closed' } = {}) {
   const council = await t.factories.organisation({ type: 'council', name: `Council ${Math.random().toString(36).slice(2, 8)}` })
   const housing = await t.factories.organisation({ type: 'housing_provider' })
   const officer = await t.signInAs(['case_manager'], { organisationId: council.id })
   const housingOfficer = await t.signInAs(['case_manager'], { organisationId: housing.id })
   const record = await asb.case({ owningOrganisationId: council.id, status: options.status })
-  await asb.share(record.id, housing.id, officer.user.id)
+  await asb.share(record.id, housing.id, officer.user.id, 'contribute')
   return { council, housing, officer, housingOfficer, caseId: record.id }
 }
 

@@ -46,7 +46,7 @@ export async function incidentRoutes(app: FastifyInstance, options: { services: 
   await locationRoutes(app, options)
 
   /** The case, when recording straight onto one: it must be open and the user able to add to it. */
-  const caseFor = async (actor: Actor, caseId: string | undefined) => (caseId ? requireCase(services.database.db, actor, caseId, 'contribute') : undefined)
+  const caseFor = async (actor: Actor, caseId: string | undefined) => (caseId ? requireCase(services.database.db, actor, caseId, 'addIncident') : undefined)
 
   const renderForm = async (reply: FastifyReply, context: { values: Record<string, unknown>; errors?: FormErrors; caseRecord?: { id: string; reference: string } }) => {
     const types = await incidents.types()

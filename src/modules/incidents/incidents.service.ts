@@ -33,7 +33,7 @@ export function incidentsService({ db, audit }: { db: Kysely<DB>; audit: Pick<Au
       const organisationId = requireOrganisation(actor)
       return db.transaction().execute(async (trx) => {
         const repository = incidentsRepository(trx)
-        const onCase = input.caseId ? await requireCase(trx, actor, input.caseId, 'contribute') : undefined
+        const onCase = input.caseId ? await requireCase(trx, actor, input.caseId, 'addIncident') : undefined
         const type = await repository.activeType(input.typeCode)
         if (!type) throw new RuleError('typeCode', MESSAGES.type)
         if (input.reportingPersonId && !(await repository.personVisible(input.reportingPersonId, organisationId))) {
@@ -96,7 +96,7 @@ export function incidentsService({ db, audit }: { db: Kysely<DB>; audit: Pick<Au
         const repository = incidentsRepository(trx)
         const incident = await repository.findVisible(id, organisationId)
         if (!incident) throw new NotFoundError('Incident not found')
-        const target = await requireCase(trx, actor, caseId, 'contribute')
+        const target = await requireCase(trx, actor, caseId, 'addIncident')
         if (incident.caseId || !(await repository.linkToCase(id, target.id))) throw new ConflictError('This incident is already on a case')
         await recordCaseEvent(trx, actor, { caseId: target.id, kind: 'incident', summary: `Incident ${incident.reference} added to the case: ${incident.typeLabel}` })
         await audit.record(actor, { action: 'incident.linked', recordType: 'incident', recordId: id, details: { caseId: target.id } }, trx)

@@ -37,7 +37,7 @@ export function interventionsService({ db, audit }: { db: Kysely<DB>; audit: Pic
 
     /** What the add pages need: the case, the types and the people on the case. */
     async newInterventionForm(actor: Actor, caseId: string) {
-      const caseRecord = await requireCase(db, actor, caseId, 'contribute')
+      const caseRecord = await requireCase(db, actor, caseId, 'recordIntervention')
       const [types, people] = await Promise.all([repository.types(), repository.peopleOnCase(caseId)])
       await audit.record(actor, { action: 'case.viewed', recordType: 'case', recordId: caseId, details: { page: 'intervention' } })
       return { caseRecord, types, people }
@@ -49,7 +49,7 @@ export function interventionsService({ db, audit }: { db: Kysely<DB>; audit: Pic
      */
     async record(actor: Actor, caseId: string, input: InterventionInput) {
       return db.transaction().execute(async (trx) => {
-        await requireCase(trx, actor, caseId, 'contribute')
+        await requireCase(trx, actor, caseId, 'recordIntervention')
         const type = await repository.findType(input.typeCode, trx)
         if (!type) throw new RuleError('typeCode', 'Select the type of intervention')
         const forPremises = LOCATION_TYPES.includes(type.code)
@@ -118,7 +118,7 @@ export function interventionsService({ db, audit }: { db: Kysely<DB>; audit: Pic
 
     /** The intervention and what the breach form needs. */
     async breachForm(actor: Actor, caseId: string, id: string) {
-      const caseRecord = await requireCase(db, actor, caseId, 'contribute')
+      const caseRecord = await requireCase(db, actor, caseId, 'recordBreach')
       const intervention = await requireIntervention(caseId, id, db)
       await audit.record(actor, { action: 'case.viewed', recordType: 'case', recordId: caseId, details: { page: 'breach', interventionId: id } })
       return { caseRecord, intervention, defaultPenalty: intervention.typeFixedPenaltyPence === null ? null : formatPence(intervention.typeFixedPenaltyPence) }
@@ -127,7 +127,7 @@ export function interventionsService({ db, audit }: { db: Kysely<DB>; audit: Pic
     /** A breach: the intervention becomes 'breached'; a fixed penalty defaults to the type's amount (£100 for a CPN). */
     async recordBreach(actor: Actor, caseId: string, id: string, input: BreachInput) {
       return db.transaction().execute(async (trx) => {
-        await requireCase(trx, actor, caseId, 'contribute')
+        await requireCase(trx, actor, caseId, 'recordBreach')
         const intervention = await requireIntervention(caseId, id, trx)
         if (input.breachedOn < intervention.issuedOn) throw new RuleError('breachedOn', `The date of the breach must be on or after the date issued (${formatDate(intervention.issuedOn)})`)
         if (input.breachedOn > todayInLondon()) throw new RuleError('breachedOn', 'The date of the breach must be today or in the past')
@@ -160,7 +160,7 @@ export function interventionsService({ db, audit }: { db: Kysely<DB>; audit: Pic
     /** Complied, expired, withdrawn, or refused (an ABC the person would not sign). */
     async setStatus(actor: Actor, caseId: string, id: string, status: (typeof SETTABLE_STATUSES)[number]) {
       return db.transaction().execute(async (trx) => {
-        await requireCase(trx, actor, caseId, 'contribute')
+        await requireCase(trx, actor, caseId, 'recordOutcome')
         const intervention = await requireIntervention(caseId, id, trx)
         if (status === 'refused' && !REFUSABLE_TYPES.includes(intervention.typeCode)) throw new RuleError('status', 'Only an Acceptable Behaviour Contract can be recorded as refused')
         if (intervention.status === status) return

@@ -221,11 +221,18 @@ describe('who may record interventions', () => {
     expect((await stranger.json('POST', `/api/v1/cases/${caseId}/interventions`, { typeCode: 'advice', personId, issuedOn: today })).statusCode).toBe(404)
   })
 
-  it('an organisation the case is shared with can contribute, recorded under its own name', async () => {
+  it('an organisation the case is shared with as a full contributor can record one, under its own name; a read or contribute share cannot', async () => {
     const { caseId, personId } = await caseWithPerson()
     const police = await t.factories.organisation({ type: 'police' })
-    await asb.share(caseId, police.id, manager.user.id)
+    const share = await asb.share(caseId, police.id, manager.user.id, 'read')
     const officer = await t.signInAs(['case_manager'], { organisationId: police.id })
+    for (const access of ['read', 'contribute'] as const) {
+      await db().updateTable('case_shares').set({ access }).where('id', '=', share.id).execute()
+      const refused = await officer.json('POST', `/api/v1/cases/${caseId}/interventions`, { typeCode: 'dispersal_direction', personId, issuedOn: today })
+      expect(refused.statusCode, access).toBe(403)
+      expect((await officer.get(`/cases/${caseId}/interventions/new`)).statusCode, access).toBe(403)
+    }
+    await db().updateTable('case_shares').set({ access: 'full' }).where('id', '=', share.id).execute()
     const response = await officer.json('POST', `/api/v1/cases/${caseId}/interventions`, { typeCode: 'dispersal_direction', personId, issuedOn: today })
     expect(response.statusCode).toBe(201)
     const row = await db().selectFrom('interventions').select(['organisation_id', 'expires_on']).where('id', '=', response.json().id).executeTakeFirstOrThrow()

@@ -92,11 +92,32 @@ describe('people on a case', () => {
     const person = await asb.person({ createdByOrganisationId: manager.user.organisationId })
     await asb.linkPerson(theCase.id, person.id, 'witness')
     await asb.linkPerson(theCase.id, person.id, 'victim')
-    const removed = await manager.submit(`/cases/${theCase.id}/people/${person.id}/remove`, { role: 'witness' }, { formPage: '/people' })
+    // The panel's link leads to a confirmation page naming the person and the role, not straight to the removal.
+    const confirm = await manager.get(`/cases/${theCase.id}/people/${person.id}/remove?role=witness`)
+    expect(confirm.statusCode).toBe(200)
+    expect(confirm.body).toContain(`Remove ${person.givenNames} ${person.familyName} from the case?`)
+    expect(confirm.body).toContain('Witness')
+    // Without a reason: a GOV.UK error, and nothing removed.
+    const noReason = await manager.submit(`/cases/${theCase.id}/people/${person.id}/remove`, { role: 'witness', reason: ' ' })
+    expect(noReason.statusCode).toBe(400)
+    expect(noReason.body).toContain('Give the reason for removing them from the case')
+    expect(await db().selectFrom('case_people').select('role').where('case_id', '=', theCase.id).execute()).toHaveLength(2)
+
+    const removed = await manager.submit(`/cases/${theCase.id}/people/${person.id}/remove`, { role: 'witness', reason: 'Added to the wrong case' })
     expect(removed.statusCode).toBe(302)
     const roles = await db().selectFrom('case_people').select('role').where('case_id', '=', theCase.id).execute()
     expect(roles).toEqual([{ role: 'victim' }])
-    expect(await db().selectFrom('audit_events').selectAll().where('action', '=', 'case.person_removed').where('record_id', '=', theCase.id).execute()).toHaveLength(1)
+    const audit = await db().selectFrom('audit_events').selectAll().where('action', '=', 'case.person_removed').where('record_id', '=', theCase.id).execute()
+    expect(audit).toHaveLength(1)
+    expect(audit[0]!.details).toEqual({ personId: person.id, role: 'witness' })
+    const event = await db().selectFrom('case_events').select('summary').where('case_id', '=', theCase.id).where('kind', '=', 'person').executeTakeFirstOrThrow()
+    expect(event.summary).toBe(`Witness removed: ${person.givenNames} ${person.familyName}. Reason: Added to the wrong case`)
+
+    // The API needs the reason too.
+    const api = await manager.json('POST', `/api/v1/cases/${theCase.id}/people/${person.id}/remove`, { role: 'victim' })
+    expect(api.statusCode).toBe(400)
+    expect((await manager.json('POST', `/api/v1/cases/${theCase.id}/people/${person.id}/remove`, { role: 'victim', reason: 'Not involved after all' })).statusCode).toBe(204)
+    expect(await db().selectFrom('case_people').select('role').where('case_id', '=', theCase.id).execute()).toEqual([])
   })
 
   it('follows the case rules: not found for an unrelated organisation, refused to viewers and on closed cases; a sharing partner may add', async () => {
@@ -110,8 +131,22 @@ describe('people on a case', () => {
     const closed = await asb.case({ owningOrganisationId: manager.user.organisationId, status: 'closed' })
     expect((await manager.submit(`/cases/${closed.id}/people/new`, { mode: 'existing', personId: person.id, role: 'victim' }, { formPage: '/people' })).statusCode).toBe(409)
 
-    await asb.share(theCase.id, other.user.organisationId, manager.user.id)
+    // A read-only share: the partner reads the case but cannot add or remove anyone, with a message that says why.
+    const share = await asb.share(theCase.id, other.user.organisationId, manager.user.id)
+    await asb.linkPerson(theCase.id, person.id, 'victim')
     const partnerPerson = await asb.person({ createdByOrganisationId: other.user.organisationId })
+    const refused = await other.submit(`/cases/${theCase.id}/people/new`, { mode: 'existing', personId: partnerPerson.id, role: 'witness' }, { formPage: '/people' })
+    expect(refused.statusCode).toBe(403)
+    expect(refused.body).toContain('Your organisation can only read this case')
+    expect((await other.get(`/cases/${theCase.id}/people/${person.id}/remove?role=victim`)).statusCode).toBe(403)
+    expect((await other.submit(`/cases/${theCase.id}/people/${person.id}/remove`, { role: 'victim', reason: 'x' }, { formPage: '/people' })).statusCode).toBe(403)
+    const api = await other.json('POST', `/api/v1/cases/${theCase.id}/people/${person.id}/remove`, { role: 'victim', reason: 'x' })
+    expect(api.statusCode).toBe(403)
+    expect(api.json().message).toContain('Your organisation can only read this case')
+    expect(await db().selectFrom('case_people').select('role').where('case_id', '=', theCase.id).execute()).toEqual([{ role: 'victim' }])
+
+    // A full contributor may.
+    await db().updateTable('case_shares').set({ access: 'full' }).where('id', '=', share.id).execute()
     expect((await other.submit(`/cases/${theCase.id}/people/new`, { mode: 'existing', personId: partnerPerson.id, role: 'witness' }, { formPage: '/people' })).statusCode).toBe(302)
     // A person the partner cannot see cannot be added by id.
     const hidden = await asb.person({ createdByOrganisationId: (await t.factories.organisation()).id })

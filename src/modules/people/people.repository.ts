@@ -362,6 +362,18 @@ export function peopleRepository(db: Executor) {
       return executor.insertInto('person_addresses').values({ person_id: personId, location_id: locationId, from_date: sql<string>`current_date` }).execute()
     },
 
+    /** A person's place on a case in one role, with their name: for the remove page. */
+    caseLink(caseId: string, personId: string, role: string, executor: Executor = db) {
+      return executor
+        .selectFrom('case_people')
+        .innerJoin('people', 'people.id', 'case_people.person_id')
+        .select(['people.id', 'people.given_names as givenNames', 'people.family_name as familyName', 'case_people.role', 'case_people.role_detail as roleDetail'])
+        .where('case_people.case_id', '=', caseId)
+        .where('case_people.person_id', '=', personId)
+        .where('case_people.role', '=', role)
+        .executeTakeFirst()
+    },
+
     forCase(caseId: string, executor: Executor = db) {
       return executor
         .selectFrom('case_people')

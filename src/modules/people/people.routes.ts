@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { Services } from '../../composition.js'
@@ -18,6 +18,7 @@ import {
   personForm,
   personResponse,
   personSummaryResponse,
+  removeFromCaseInput,
   roleForm,
 } from './people.schemas.js'
 
@@ -182,7 +183,7 @@ export async function peopleRoutes(app: FastifyInstance, { services }: { service
 
   async function renderAddToCase(reply: FastifyReply, caseId: string, context: { values: Values; errors?: FormErrors; duplicates?: LikelyDuplicate[]; newPerson?: boolean; q?: string }) {
     const actor = actorOf(reply.request)
-    await people.forCase(actor, caseId)
+    await services.cases.getFor(actor, caseId, 'addPerson')
     const caseRecord = { id: caseId }
     if (context.newPerson) {
       return renderForm(reply, { title: 'Add someone new to the case', values: context.values, errors: context.errors, duplicates: context.duplicates, caseRecord })
@@ -218,7 +219,7 @@ export async function peopleRoutes(app: FastifyInstance, { services }: { service
     const done = () => reply.redirect(`/cases/${caseId}?notice=person-added`)
 
     if (values.mode === 'new') {
-      await people.forCase(actor, caseId)
+      await services.cases.getFor(actor, caseId, 'addPerson')
       const context = { title: 'Add someone new to the case', caseRecord: { id: caseId } }
       const result = await createFromForm(
         reply,
@@ -247,11 +248,21 @@ export async function peopleRoutes(app: FastifyInstance, { services }: { service
     }
   })
 
+  const renderRemove = async (request: FastifyRequest, reply: FastifyReply, values: Values, errors?: FormErrors) => {
+    const { caseId, personId } = request.params as z.output<typeof removeParams>
+    const role = removeFromCaseInput.shape.role.safeParse(values.role)
+    const { caseRecord, person } = await people.removeFromCaseForm(actorOf(request), caseId, personId, role.success ? role.data : undefined)
+    return reply.render('people/views/remove-from-case.njk', { title: `Remove ${person.name} from ${caseRecord.reference}`, caseRecord, person, values, errors })
+  }
+
+  app.get('/cases/:caseId/people/:personId/remove', { config: manage, schema: { params: removeParams, hide: true } }, async (request, reply) => renderRemove(request, reply, (request.query ?? {}) as Values))
+
   app.post('/cases/:caseId/people/:personId/remove', { config: manage, schema: { params: removeParams, hide: true } }, async (request, reply) => {
     const { caseId, personId } = request.params as z.output<typeof removeParams>
-    const body = parseForm(z.object({ role: roleForm.shape.role }), request.body)
-    if (!body.ok) throw new RuleError('role', 'Select their role in the case')
-    await people.removeFromCase(actorOf(request), caseId, personId, body.value.role)
+    const values = (request.body ?? {}) as Values
+    const form = parseForm(removeFromCaseInput, values)
+    if (!form.ok) return renderRemove(request, reply.code(400), values, form.errors)
+    await people.removeFromCase(actorOf(request), caseId, personId, form.value.role, form.value.reason)
     return reply.redirect(`/cases/${caseId}?notice=person-removed`)
   })
 
@@ -299,6 +310,18 @@ export async function peopleRoutes(app: FastifyInstance, { services }: { service
       const { version, ...changes } = request.body
       await people.update(actorOf(request), request.params.id, changes, version)
       return personResponse.parse(await people.view(actorOf(request), request.params.id))
+    },
+  )
+
+  api.post(
+    '/api/v1/cases/:caseId/people/:personId/remove',
+    {
+      config: manage,
+      schema: { summary: 'Remove a person from a case in one role, giving the reason (kept on the case timeline)', tags: ['People'], params: removeParams, body: removeFromCaseInput, response: { 204: z.null() } },
+    },
+    async (request, reply) => {
+      await people.removeFromCase(actorOf(request), request.params.caseId, request.params.personId, request.body.role, request.body.reason)
+      return reply.code(204).send(null)
     },
   )
 

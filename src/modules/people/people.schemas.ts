@@ -140,6 +140,16 @@ export const roleForm = z.object({
   roleDetail: optionalText(200, 'Role detail'),
 })
 
+/** Removing someone from a case: their role there, and why (kept on the case timeline). */
+export const removeFromCaseInput = z.object({
+  role: z.enum(roleKeys, { error: 'Select their role in the case' }),
+  reason: z
+    .string({ error: 'Give the reason for removing them from the case' })
+    .trim()
+    .min(1, 'Give the reason for removing them from the case')
+    .max(2000, 'Reason must be 2000 characters or fewer'),
+})
+
 // ---- API ----
 
 const apiDate = z.iso.date('Date of birth must be a real date in the format YYYY-MM-DD')

@@ -350,7 +350,7 @@ export function peopleService({ db, audit }: { db: Kysely<DB>; audit: Pick<Audit
       input: { role: PersonRole; roleDetail: string | null } & ({ personId: string } | { person: PersonInput; confirmNotDuplicate?: boolean }),
     ) {
       return db.transaction().execute(async (trx) => {
-        await requireCase(trx, actor, caseId, 'contribute')
+        await requireCase(trx, actor, caseId, 'addPerson')
         let personId: string
         if ('personId' in input) {
           if (!(await people.isVisible(organisationOf(actor), input.personId, trx))) throw new RuleError('personId', 'Select a person from the list')
@@ -369,13 +369,24 @@ export function peopleService({ db, audit }: { db: Kysely<DB>; audit: Pick<Audit
       })
     },
 
-    removeFromCase(actor: Actor, caseId: string, personId: string, role: PersonRole) {
+    /** What the remove page needs: the case and the person in that role, if the actor may remove them. */
+    async removeFromCaseForm(actor: Actor, caseId: string, personId: string, role: PersonRole | undefined) {
+      const caseRecord = await requireCase(db, actor, caseId, 'removePerson')
+      if (!role) throw new RuleError('role', 'Select their role in the case')
+      const person = await people.caseLink(caseId, personId, role)
+      if (!person) throw new NotFoundError('This person is not on the case in that role')
+      await audit.record(actor, { action: 'case.viewed', recordType: 'case', recordId: caseId, details: { page: 'remove_person', personId, role } })
+      return { caseRecord, person: { ...person, name: fullNameOf(person), roleLabel: PERSON_ROLES[role] } }
+    },
+
+    /** Takes a person off a case, with the reason on the timeline; the audit row names the person and the role. */
+    removeFromCase(actor: Actor, caseId: string, personId: string, role: PersonRole, reason: string) {
       return db.transaction().execute(async (trx) => {
-        await requireCase(trx, actor, caseId, 'contribute')
+        await requireCase(trx, actor, caseId, 'removePerson')
         const removed = await trx.deleteFrom('case_people').where('case_id', '=', caseId).where('person_id', '=', personId).where('role', '=', role).returning('person_id').executeTakeFirst()
         if (!removed) throw new NotFoundError('This person is not on the case in that role')
         const person = await trx.selectFrom('people').select(['given_names as givenNames', 'family_name as familyName']).where('id', '=', personId).executeTakeFirstOrThrow()
-        await recordCaseEvent(trx, actor, { caseId, kind: 'person', summary: `${PERSON_ROLES[role]} removed: ${fullNameOf(person)}` })
+        await recordCaseEvent(trx, actor, { caseId, kind: 'person', summary: `${PERSON_ROLES[role]} removed: ${fullNameOf(person)}. Reason: ${reason}` })
         await audit.record(actor, { action: 'case.person_removed', recordType: 'case', recordId: caseId, details: { personId, role } }, trx)
       })
     },

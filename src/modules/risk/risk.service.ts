@@ -44,7 +44,7 @@ export function riskService({ db, audit }: { db: Kysely<DB>; audit: Pick<AuditSe
 
     /** What the new-assessment form needs: the case, the victim and the questions grouped by section. */
     async newAssessmentForm(actor: Actor, caseId: string, personId: string | undefined) {
-      const caseRecord = await requireCase(db, actor, caseId, 'contribute')
+      const caseRecord = await requireCase(db, actor, caseId, 'assessRisk')
       const victim = personId ? await repository.victimOnCase(caseId, personId) : undefined
       if (!victim) throw new RuleError('personId', NOT_A_VICTIM_MESSAGE)
       const questionnaire = await activeQuestionnaire()
@@ -60,7 +60,7 @@ export function riskService({ db, audit }: { db: Kysely<DB>; audit: Pick<AuditSe
      */
     async record(actor: Actor, caseId: string, input: RecordAssessment) {
       return db.transaction().execute(async (trx) => {
-        await requireCase(trx, actor, caseId, 'contribute')
+        await requireCase(trx, actor, caseId, 'assessRisk')
         const victim = await repository.victimOnCase(caseId, input.personId, trx)
         if (!victim) throw new RuleError('personId', NOT_A_VICTIM_MESSAGE)
         const questionnaire = await activeQuestionnaire(trx)

@@ -202,11 +202,14 @@ describe('who may assess', () => {
     expect((await stranger.json('GET', `/api/v1/cases/${caseId}/risk-assessments`)).statusCode).toBe(404)
   })
 
-  it('an organisation the case is shared with can contribute', async () => {
+  it('an organisation the case is shared with as a full contributor can assess; a read share cannot', async () => {
     const { caseId, personId } = await caseWithVictim()
     const partner = await t.factories.organisation({ type: 'police' })
-    await asb.share(caseId, partner.id, manager.user.id)
+    const share = await asb.share(caseId, partner.id, manager.user.id, 'read')
     const officer = await t.signInAs(['case_manager'], { organisationId: partner.id })
+    expect((await officer.get(`/cases/${caseId}/risk-assessments/new?personId=${personId}`)).statusCode).toBe(403)
+    expect((await officer.json('POST', `/api/v1/cases/${caseId}/risk-assessments`, { personId, answers: apiAnswers([]) })).statusCode).toBe(403)
+    await db().updateTable('case_shares').set({ access: 'full' }).where('id', '=', share.id).execute()
     const response = await assess(officer, caseId, personId, MEDIUM)
     expect(response.statusCode).toBe(302)
   })

@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
 import type { Executor } from '../../platform/db/executor.js'
+import type { ShareAccess } from '../../platform/db/schema.js'
 import { visibleCaseIds } from '../cases/case-access.js'
 
 /** The only SQL for tasks on cases. */
@@ -56,6 +57,19 @@ export function tasksRepository(db: Executor) {
         .values({ case_id: values.caseId, title: values.title, details: values.details, assigned_to: values.assignedTo, assigned_organisation_id: values.assignedOrganisationId, due_on: values.dueOn, created_by: values.createdBy })
         .returning('id')
         .executeTakeFirstOrThrow()
+    },
+
+    /** The live share of a case with an organisation, if any. */
+    liveShare(caseId: string, organisationId: string, executor: Executor = db) {
+      return executor.selectFrom('case_shares').select(['id', 'access']).where('case_id', '=', caseId).where('organisation_id', '=', organisationId).where('revoked_at', 'is', null).executeTakeFirst()
+    },
+
+    insertShare(values: { caseId: string; organisationId: string; reason: string; sharedBy: string; access: ShareAccess }, executor: Executor = db) {
+      return executor.insertInto('case_shares').values({ case_id: values.caseId, organisation_id: values.organisationId, reason: values.reason, shared_by: values.sharedBy, access: values.access }).execute()
+    },
+
+    raiseShare(shareId: string, access: ShareAccess, executor: Executor = db) {
+      return executor.updateTable('case_shares').set({ access }).where('id', '=', shareId).execute()
     },
 
     async finish(taskId: string, status: 'done' | 'cancelled', userId: string, outcome: string | null, executor: Executor = db) {

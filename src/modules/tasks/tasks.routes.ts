@@ -39,7 +39,7 @@ export async function taskRoutes(app: FastifyInstance, { services }: { services:
   })
 
   const renderAssign = async (request: FastifyRequest, reply: FastifyReply, caseId: string, values: Record<string, unknown>, errors?: FormErrors) => {
-    const record = await cases.get(actorOf(request), caseId, { page: 'assign_task' })
+    const record = await cases.getFor(actorOf(request), caseId, 'assignTask', { page: 'assign_task' })
     const officers = await tasks.assignableOfficers()
     return reply.render('tasks/views/assign.njk', {
       title: `Assign a task on ${record.reference}`,

@@ -5,7 +5,7 @@ import { signedIn } from '../../platform/http/actor.js'
 import { ConflictError, ForbiddenError, NotFoundError, RuleError } from '../../platform/http/errors.js'
 import type { Actor } from '../audit/audit.events.js'
 import type { AuditService } from '../audit/audit.service.js'
-import { recordCaseEvent, requireCase, visibleCaseIds } from '../cases/case-access.js'
+import { recordCaseEvent, requireCase, SHARE_ACCESS } from '../cases/case-access.js'
 import { tasksRepository } from './tasks.repository.js'
 
 export function tasksService({ db, audit }: { db: Kysely<DB>; audit: Pick<AuditService, 'record'> }) {
@@ -31,22 +31,30 @@ export function tasksService({ db, audit }: { db: Kysely<DB>; audit: Pick<AuditS
     assignableOfficers: () => tasks.assignableOfficers(),
 
     /**
-     * Gives a task to an officer of any partner. If their organisation cannot yet see the case, the case is shared with
-     * it, with the task as the recorded reason: they cannot do the task without reading the case.
+     * Gives a task to an officer of any partner. Unless their organisation may already add to the case, the case is
+     * shared with it (read and contribute), with the task as the recorded reason: they cannot do the task otherwise.
      */
     assign(actor: Actor, caseId: string, input: { title: string; details?: string; assignedTo: string; dueOn: string }) {
       const { userId } = signedIn(actor)
       return db.transaction().execute(async (trx) => {
-        await requireCase(trx, actor, caseId, 'own')
+        const access = await requireCase(trx, actor, caseId, 'assignTask')
         const officer = (await tasks.assignableOfficers(trx)).find((candidate) => candidate.id === input.assignedTo)
         if (!officer) throw new RuleError('assignedTo', 'Select an officer who manages cases')
         if (input.dueOn < todayInLondon()) throw new RuleError('dueOn', 'The due date must be today or in the future')
         const task = await tasks.insert({ caseId, title: input.title, details: input.details ?? null, assignedTo: officer.id, assignedOrganisationId: officer.organisationId, dueOn: input.dueOn, createdBy: userId }, trx)
-        const canSee = await trx.selectFrom('cases').select('id').where('id', '=', caseId).where('id', 'in', visibleCaseIds(trx, officer.organisationId)).executeTakeFirst()
-        if (!canSee) {
-          await trx.insertInto('case_shares').values({ case_id: caseId, organisation_id: officer.organisationId, reason: `Task assigned: ${input.title}`, shared_by: userId }).execute()
-          await recordCaseEvent(trx, actor, { caseId, kind: 'sharing', summary: `Shared with ${officer.organisationName} so that ${officer.name} can do a task` })
-          await audit.record(actor, { action: 'case.shared', recordType: 'case', recordId: caseId, details: { organisationId: officer.organisationId, taskId: task.id } }, trx)
+        // The task's work needs at least contribute (complete it, add a note or a document): a share made for it, or a
+        // read share, is given that; a fuller share is left as the owner chose it.
+        if (officer.organisationId !== access.owningOrganisationId) {
+          const share = await tasks.liveShare(caseId, officer.organisationId, trx)
+          if (!share) {
+            await tasks.insertShare({ caseId, organisationId: officer.organisationId, reason: `Task assigned: ${input.title}`, sharedBy: userId, access: 'contribute' }, trx)
+            await recordCaseEvent(trx, actor, { caseId, kind: 'sharing', summary: `Shared with ${officer.organisationName} (${SHARE_ACCESS.contribute.label.toLowerCase()}) so that ${officer.name} can do a task` })
+            await audit.record(actor, { action: 'case.shared', recordType: 'case', recordId: caseId, details: { organisationId: officer.organisationId, taskId: task.id, access: 'contribute' } }, trx)
+          } else if (share.access === 'read') {
+            await tasks.raiseShare(share.id, 'contribute', trx)
+            await recordCaseEvent(trx, actor, { caseId, kind: 'sharing', summary: `Sharing with ${officer.organisationName} changed to ${SHARE_ACCESS.contribute.label.toLowerCase()} so that ${officer.name} can do a task` })
+            await audit.record(actor, { action: 'case.share_changed', recordType: 'case', recordId: caseId, details: { organisationId: officer.organisationId, taskId: task.id, from: 'read', to: 'contribute' } }, trx)
+          }
         }
         await recordCaseEvent(trx, actor, { caseId, kind: 'task', summary: `Task for ${officer.name} (${officer.organisationName}), due ${input.dueOn}: ${input.title}` })
         await audit.record(actor, { action: 'task.assigned', recordType: 'task', recordId: task.id, details: { caseId, assignedTo: officer.id } }, trx)
@@ -60,7 +68,7 @@ export function tasksService({ db, audit }: { db: Kysely<DB>; audit: Pick<AuditS
       return db.transaction().execute(async (trx) => {
         const task = await tasks.find(taskId, trx)
         if (!task) throw new NotFoundError('Task not found')
-        const access = await requireCase(trx, actor, task.caseId, 'contribute').catch((error: unknown) => {
+        const access = await requireCase(trx, actor, task.caseId, 'completeTask').catch((error: unknown) => {
           if (error instanceof NotFoundError) throw new NotFoundError('Task not found')
           throw error
         })

@@ -274,7 +274,11 @@ export interface CaseSharesTable {
   shared_at: CreatedAt
   revoked_at: NullableTimestamp
   revoked_by: string | null
+  /** The rights the share gives: 'read' | 'contribute' | 'full' (see case-access.ts). */
+  access: Generated<ShareAccess>
 }
+
+export type ShareAccess = 'read' | 'contribute' | 'full'
 
 export interface SharingAgreementsTable {
   id: Generated<string>
