@@ -16,6 +16,8 @@ import { governanceFactories } from './helpers/governance-factories.js'
 const NUL = 'a\u0000b'
 const CONTROL = 'a\u0001\u001bb'
 const YEAR_ZERO = '0000-01-01'
+/** Allowed in text (a text area posts them), so they pass the edge and must be safe all the way in. */
+const LINE_BREAKS = 'a\r\n\tb'
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const
 type Schema = OpenAPIV3.SchemaObject
 
@@ -194,6 +196,8 @@ describe('bad input at every door gives no 5xx', () => {
           await send(`body ${field.join('.')} control`, pathParams, query, withValue(body, field, CONTROL))
           if (isDateField(name)) await send(`body ${field.join('.')} year 0000`, pathParams, query, withValue(body, field, /At$/.test(name) ? '0000-01-01T00:00:00Z' : YEAR_ZERO))
         }
+        const everyString = stringPaths(body).reduce((value, field) => withValue(value, field, LINE_BREAKS), body)
+        if (body !== undefined) await send('line breaks and tabs in every string', pathParams, query, everyString)
         for (const raw of ['null', '[]', '[{}]', '"text"', '42', 'true']) await send(`body ${raw}`, pathParams, query, raw, true)
       }
     }
@@ -220,11 +224,27 @@ describe('bad input at every door gives no 5xx', () => {
 
       for (const name of fields) await post(`${name} NUL`, encode({ ...valid, [name]: NUL }))
       await post('control characters', encode(Object.fromEntries(fields.map((name) => [name, CONTROL]))))
+      await post('line breaks and tabs', encode(Object.fromEntries(fields.map((name) => [name, LINE_BREAKS]))))
       const yearFields = fields.filter((name) => /-year$/.test(name))
       if (yearFields.length) await post('year 0000', encode({ ...valid, ...Object.fromEntries(yearFields.map((name) => [name, '0000'])) }))
       for (const name of Object.keys(params)) await post(`path ${name} NUL`, encode(valid), undefined, fillPath(form.url, { ...params, [name]: NUL }))
       await post('JSON null', 'null', 'application/json')
       await post('JSON array', '[]', 'application/json')
+    }
+    expect(failures).toEqual([])
+  }, 60_000)
+
+  it('every page of the route table, with bad values in the usual query parameters', async () => {
+    failures.length = 0
+    const pages = t.app.accessTable.filter((entry) => entry.method === 'GET' && !entry.url.startsWith('/api/') && !entry.url.includes('*'))
+    expect(pages.length).toBeGreaterThan(50)
+    const names = ['q', 'returnTo', 'from', 'to', 'page', 'status', 'type', 'address', 'dateOfBirth-year', 'notice', 'month']
+    for (const page of pages) {
+      const params = Object.fromEntries([...page.url.matchAll(/:(\w+)/g)].map(([, name]) => [name!, idFor(name!, page.url)]))
+      const url = fillPath(page.url, params)
+      const get = (label: string, values: Record<string, string>) => check(`GET ${page.url} ${label}`, { method: 'GET', url: `${url}?${new URLSearchParams(values)}` }, (options) => agent.request(options))
+      for (const bad of [NUL, CONTROL, LINE_BREAKS]) await get(JSON.stringify(bad), Object.fromEntries(names.map((name) => [name, bad])))
+      await get('year 0000', { from: YEAR_ZERO, to: YEAR_ZERO, month: '0000-01', 'dateOfBirth-day': '1', 'dateOfBirth-month': '1', 'dateOfBirth-year': '0000', q: 'ab' })
     }
     expect(failures).toEqual([])
   }, 60_000)

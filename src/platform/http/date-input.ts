@@ -31,5 +31,9 @@ export const isoDate = (message: string) =>
 export const isoDateTime = (message: string) =>
   z.iso
     .datetime({ offset: true, error: message })
-    .refine((value) => isRealDate(new Date(value).toISOString().slice(0, 10)), message)
+    // zod runs this even when the format check has failed, so the value may be no date at all.
+    .refine((value) => {
+      const instant = new Date(value)
+      return !Number.isNaN(instant.getTime()) && isRealDate(instant.toISOString().slice(0, 10))
+    }, message)
     .transform((value) => new Date(value))
