@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Agent, createTestApp, type TestApp } from '../../../test/helpers/app.js'
 import { asbFactories } from '../../../test/helpers/asb-factories.js'
 import { governanceFactories } from '../../../test/helpers/governance-factories.js'
+import { multipart, samples } from '../../modules/documents/documents.fixtures.js'
 import { CONTROL_CHARACTER_MESSAGE, NOT_AN_OBJECT_MESSAGE } from './input-guard.js'
 
 describe('the one rule for strings and bodies at the edge', () => {
@@ -73,5 +74,14 @@ describe('the one rule for strings and bodies at the edge', () => {
     const response = await manager.submit(`/cases/${kase.id}/notes/new`, { body: text }, { formPage: `/cases/${kase.id}/notes/new` })
     expect(response.statusCode).toBe(302)
     expect(await db().selectFrom('case_notes').select('body').where('case_id', '=', kase.id).execute()).toEqual([{ body: text }])
+  })
+
+  it('checks the fields of an upload too, which its route reads after the first check', async () => {
+    const kase = await asbFactories(db()).case({ owningOrganisationId: manager.user.organisationId })
+    const upload = multipart({ category: 'photograph', title: 'Bins\u0000 photo' }, { name: 'bins.jpg', data: samples.jpeg() })
+    const response = await t.app.inject({ method: 'POST', url: `/api/v1/cases/${kase.id}/documents`, payload: upload.payload, headers: { ...upload.headers, authorization: `Bearer ${token}` } })
+    expect(response.statusCode).toBe(400)
+    expect(response.json().message).toBe(`body.title ${CONTROL_CHARACTER_MESSAGE}`)
+    expect(await db().selectFrom('case_documents').select('id').where('case_id', '=', kase.id).execute()).toEqual([])
   })
 })
