@@ -8,9 +8,10 @@ import { Agent, createTestApp, type TestApp } from './helpers/app.js'
 import { governanceFactories } from './helpers/governance-factories.js'
 
 /**
- * Bad input at every door: a NUL byte in each string of each API operation (from the OpenAPI document) and of each
- * form (from the route table, fields read off the form's page), control characters, bodies that are not objects, and
- * year 0000 dates. None may give a 5xx.
+ * Bad input at every door: a NUL byte in each string of each API operation (from the OpenAPI document, signed in with
+ * an API token) and of each form (from the route table, fields read off the form's page, with the CSRF token), other
+ * control characters, line breaks and tabs, bodies that are not objects, year 0000 dates, and the same in the query
+ * of every page. None may give a 5xx.
  */
 
 const NUL = 'a\u0000b'
@@ -58,7 +59,7 @@ function sample(schema: Schema | undefined, name: string, ids: (name: string) =>
   }
 }
 
-/** Each string of a sample body, as a path of keys, with whether it holds a date. */
+/** Each string of a sample body, as a path of keys. */
 function stringPaths(value: unknown, path: (string | number)[] = []): (string | number)[][] {
   if (typeof value === 'string') return [path]
   if (Array.isArray(value)) return value.flatMap((item, index) => stringPaths(item, [...path, index]))
@@ -115,7 +116,6 @@ describe('bad input at every door gives no 5xx', () => {
   async function check(label: string, options: InjectOptions, send: (options: InjectOptions) => Promise<LightMyRequestResponse>) {
     const response = await send(options)
     if (response.statusCode >= 500) failures.push(`${label} -> ${response.statusCode}`)
-    if (process.env.FUZZ_DEBUG && /0000/.test(label)) console.log('DEBUG', label, response.statusCode, response.body.slice(0, 300).replace(/\s+/g, ' '))
   }
 
   beforeAll(async () => {
@@ -207,6 +207,7 @@ describe('bad input at every door gives no 5xx', () => {
 
   it('every form of the route table', async () => {
     failures.length = 0
+    // Not /sign-out: it takes no fields, and would end the session the rest of the forms are sent in.
     const forms = t.app.accessTable.filter((entry) => entry.method === 'POST' && !entry.url.startsWith('/api/') && entry.url !== '/sign-out')
     expect(forms.length).toBeGreaterThan(50)
     for (const form of forms) {
