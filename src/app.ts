@@ -35,6 +35,7 @@ import { assetRoutes } from './platform/http/assets.js'
 import { setUpCsrf } from './platform/http/csrf.js'
 import { setUpErrorHandling } from './platform/http/error-handler.js'
 import { healthRoutes } from './platform/http/health.js'
+import { setUpInputGuard } from './platform/http/input-guard.js'
 import { loggerOptions } from './platform/http/logging.js'
 import { setUpSecurityHeaders } from './platform/http/security.js'
 import { setUpViews } from './platform/views/views.js'
@@ -57,6 +58,7 @@ export async function createApp(services: Services): Promise<FastifyInstance> {
   await app.register(setUpAccessGate)
   await app.register(setUpApiDocs)
   await app.register(setUpCsrf, { secure })
+  await app.register(setUpInputGuard)
   await app.register(setUpViews)
   setUpErrorHandling(app)
 

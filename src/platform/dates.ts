@@ -2,10 +2,20 @@ import { listJoin } from './words.js'
 
 /** Calendar dates ('YYYY-MM-DD') as the partners see them: in UK time, not the server's. */
 
-/** True for a real calendar date: Date accepts 2026-02-30 and rolls it into March, so the date must round-trip. */
+/**
+ * The dates the service deals in, the one range every date from a form or the API must fall in: no one it records was
+ * born before 1900, and PostgreSQL refuses year 0, which JavaScript accepts.
+ */
+export const EARLIEST_DATE = '1900-01-01'
+export const LATEST_DATE = '2100-12-31'
+
+/**
+ * True for a real calendar date within EARLIEST_DATE to LATEST_DATE: Date accepts 2026-02-30 and rolls it into March,
+ * so the date must round-trip.
+ */
 export function isRealDate(iso: string): boolean {
   const date = new Date(`${iso}T00:00:00Z`)
-  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === iso
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === iso && iso >= EARLIEST_DATE && iso <= LATEST_DATE
 }
 
 const londonDate = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' })

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { isRealDate } from '../../platform/dates.js'
+import { isoDate } from '../../platform/http/date-input.js'
 import type { ActionStatus, LinkedRecordType } from '../../platform/db/schema.js'
 
 /** The statuses as the action log prints them. */
@@ -50,7 +50,6 @@ const keys = <T extends Record<string, string>>(labels: T) => Object.keys(labels
 const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value)
 const optionalText = (max: number, label: string) => z.preprocess(blankToUndefined, z.string().trim().max(max, `${label} must be ${max} characters or fewer`).optional())
 const actionText = z.string({ error: 'Enter the action' }).trim().min(1, 'Enter the action').max(2000, 'The action must be 2000 characters or fewer')
-const isoDate = (message: string) => z.string({ error: message }).regex(/^\d{4}-\d{2}-\d{2}$/, message).refine(isRealDate, message)
 const OWNER_MESSAGE = 'Choose at least one owner'
 const NOT_LISTED_OWNER = 'Choose owners from the lists'
 const version = z.coerce.number({ error: 'Version is missing: reload the page' }).int('Version is missing: reload the page').positive('Version is missing: reload the page')

@@ -448,7 +448,7 @@ describe('authentication', () => {
       expect(response.headers.location).toBe('/admin/users')
     })
 
-    it.each(['//evil.example', 'https://evil.example', '/\\evil.example', 'evil.example', 'javascript:alert(1)'])('does not redirect off the site to %s', async (returnTo) => {
+    it.each(['//evil.example', 'https://evil.example', '/\\evil.example', '/\\/evil.example', '\\\\evil.example', 'evil.example', 'javascript:alert(1)', ' //evil.example'])('does not redirect off the site to %s', async (returnTo) => {
       const user = await t.factories.user()
       const { response } = await signInAttempt(user.email, user.password, { returnTo })
       expect(response.statusCode).toBe(302)
@@ -456,6 +456,27 @@ describe('authentication', () => {
 
       const form = await new Agent(t.app).get(`/sign-in?returnTo=${encodeURIComponent(returnTo)}`)
       expect(form.body).toContain('name="returnTo" value="/"')
+    })
+
+    it.each(['/\t/evil.example', '/\n/evil.example', '/\r\nSet-Cookie: a=b', '/admin\u0000', '/\u001b/evil.example'])('refuses a return address holding a control character (%j) with a 400, signed in or not', async (returnTo) => {
+      const user = await t.factories.user()
+      const { agent, response } = await signInAttempt(user.email, user.password, { returnTo })
+      expect(response.statusCode).toBe(400)
+      expect(response.headers.location).toBeUndefined()
+      expect(response.body).toMatch(/not valid|cannot be stored/)
+      expect(response.body).not.toMatch(/ERR_|Invalid character|TypeError/)
+
+      const page = await new Agent(t.app).get(`/sign-in?returnTo=${encodeURIComponent(returnTo)}`)
+      expect(page.statusCode).toBe(400)
+      const signedIn = await signInAttempt(user.email, user.password).then(({ agent: a }) => a.get(`/sign-in?returnTo=${encodeURIComponent(returnTo)}`))
+      expect(signedIn.statusCode).toBe(400)
+      expect(agent.cookies.has(SESSION_COOKIE)).toBe(false)
+    })
+
+    it('returns to a same-site path as the browser would read it', async () => {
+      const user = await t.factories.user()
+      const { response } = await signInAttempt(user.email, user.password, { returnTo: '/cases?status=open&q=caf\u00e9#list' })
+      expect(response.headers.location).toBe('/cases?status=open&q=caf%C3%A9#list')
     })
   })
 

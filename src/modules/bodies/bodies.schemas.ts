@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { isRealDate } from '../../platform/dates.js'
+import { isoDate } from '../../platform/http/date-input.js'
 import { MEMBER_ROLE_LABELS } from './bodies.repository.js'
 
 export const BODY_KINDS = {
@@ -23,7 +23,6 @@ const optionalText = (max: number, label: string) => z.preprocess(blankToUndefin
 const optionalUuid = (message: string) => z.preprocess(blankToUndefined, z.uuid({ error: message }).optional())
 
 /** A real calendar date as YYYY-MM-DD; the date input posts 'invalid' for one that is not. */
-const isoDate = (message: string) => z.string({ error: message }).regex(/^\d{4}-\d{2}-\d{2}$/, message).refine(isRealDate, message)
 const optionalDate = (message: string) => z.preprocess(blankToUndefined, isoDate(message).optional())
 
 /** 14:00 or 9:30, stored as HH:MM. */

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { isRealDate } from '../../platform/dates.js'
+import { isoDate } from '../../platform/http/date-input.js'
 
 export const CASE_TYPES = { victim_centred: 'Victim-centred', perpetrator_centred: 'Perpetrator-centred', location: 'Location or problem-solving' } as const
 export const CASE_STATUSES = { open: 'Open', in_progress: 'In progress', review: 'Under review', closed: 'Closed' } as const
@@ -41,12 +41,8 @@ const optionalText = (max: number, label: string) =>
   z.preprocess((value) => (typeof value === 'string' && value.trim() === '' ? undefined : value), z.string().trim().max(max, `${label} must be ${max} characters or fewer`).optional())
 const optionalUuid = (message: string) => z.preprocess((value) => (value === '' ? undefined : value), z.uuid({ error: message }).optional())
 
-/** A real calendar date as YYYY-MM-DD (31 February is refused). */
-export const isoDate = (message: string) =>
-  z
-    .string({ error: message })
-    .regex(/^\d{4}-\d{2}-\d{2}$/, message)
-    .refine(isRealDate, message)
+/** A real calendar date as YYYY-MM-DD (31 February and year 0000 are refused). */
+export { isoDate }
 
 export const caseInput = z.object({
   title: text('Enter a short title for the case', 200, 'Title'),

@@ -1,4 +1,6 @@
 import { z } from 'zod'
+import { isRealDate as isRealIsoDate } from '../../platform/dates.js'
+import { isoDate, isoDateTime as realDateTime } from '../../platform/http/date-input.js'
 import { asArray } from '../../platform/http/forms.js'
 
 export const CHANNELS = {
@@ -89,10 +91,7 @@ export function ukStartOfDay(isoDate: string): Date {
   return ukInstant(year!, month!, day!)
 }
 
-const isRealDate = (year: number, month: number, day: number) => {
-  const date = new Date(Date.UTC(year, month - 1, day))
-  return year >= 1900 && date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day
-}
+const isRealDate = (year: number, month: number, day: number) => isRealIsoDate(`${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`)
 
 type DateField = 'occurred' | 'reported'
 const DATE_WORDS: Record<DateField, string> = { occurred: 'the date it happened', reported: 'the date it was reported' }
@@ -211,8 +210,7 @@ export function incidentFormBody(body: Record<string, unknown>) {
 }
 
 /** A real date and time with its offset, like 2026-03-27T21:30:00Z (zod refuses 31 February). */
-const isoDateTime = (field: string) =>
-  z.iso.datetime({ offset: true, error: `${field} must be a real date and time in ISO 8601, like 2026-03-27T21:30:00Z` }).transform((value) => new Date(value))
+const isoDateTime = (field: string) => realDateTime(`${field} must be a real date and time in ISO 8601, like 2026-03-27T21:30:00Z, between 1900 and 2100`)
 
 /** POST /api/v1/incidents. */
 export const incidentApiInput = z
@@ -230,7 +228,7 @@ export const incidentApiInput = z
     return input
   })
 
-const isoDateFilter = z.preprocess(blankToUndefined, z.iso.date({ error: 'Enter dates as YYYY-MM-DD' }).optional())
+const isoDateFilter = z.preprocess(blankToUndefined, isoDate('Enter dates as YYYY-MM-DD, between 1900 and 2100').optional())
 
 /** Filters for the list page and the API; unknown values are ignored on the page and refused by the API. */
 export const incidentFilters = z.object({

@@ -1,7 +1,8 @@
 import { z } from 'zod'
+import { isoDate as realDate } from '../../platform/http/date-input.js'
 import { BREACH_ACTIONS, SETTABLE_STATUSES } from './interventions.rules.js'
 
-const isoDate = z.iso.date({ error: 'Dates must be in the format YYYY-MM-DD' })
+const isoDate = realDate('Dates must be real dates in the format YYYY-MM-DD, between 1900 and 2100')
 const optionalText = (label: string, max = 5000) => z.string().trim().max(max, `${label} must be ${max.toLocaleString('en-GB')} characters or fewer`).optional().nullable()
 
 export const interventionInput = z.object({

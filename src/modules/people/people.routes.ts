@@ -4,6 +4,7 @@ import { z } from 'zod'
 import type { Services } from '../../composition.js'
 import { actorOf } from '../../platform/http/actor.js'
 import { ConflictError, RuleError } from '../../platform/http/errors.js'
+import { isoDate } from '../../platform/http/date-input.js'
 import { type FormErrors, parseForm, ruleErrors } from '../../platform/http/forms.js'
 import { STALE_EDIT_MESSAGE } from '../cases/case-access.js'
 import { DuplicatePersonError, type LikelyDuplicate } from './people.service.js'
@@ -30,7 +31,7 @@ const removeParams = caseParams.extend({ personId: z.uuid({ error: 'Person id mu
 const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value)
 const searchQuery = z.object({
   q: z.preprocess(blankToUndefined, z.string().trim().max(200, 'Search must be 200 characters or fewer').optional()),
-  dateOfBirth: z.preprocess(blankToUndefined, z.iso.date('Date of birth must be a real date in the format YYYY-MM-DD').optional()),
+  dateOfBirth: z.preprocess(blankToUndefined, isoDate('Date of birth must be a real date in the format YYYY-MM-DD, between 1900 and 2100').optional()),
   address: z.preprocess(blankToUndefined, z.string().trim().max(200, 'Address must be 200 characters or fewer').optional()),
 })
 const CONFIRM_MESSAGE = 'Select “None of these is the same person”, or choose one of the people listed'

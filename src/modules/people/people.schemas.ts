@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { isRealDate, todayInLondon } from '../../platform/dates.js'
+import { EARLIEST_DATE, isRealDate, todayInLondon } from '../../platform/dates.js'
 
 export const PERSON_ROLES = { victim: 'Victim', perpetrator: 'Perpetrator', witness: 'Witness', other: 'Other' } as const
 export type PersonRole = keyof typeof PERSON_ROLES
@@ -40,9 +40,9 @@ const email = z
 
 /** A real calendar date as YYYY-MM-DD, not in the future. */
 export function dateOfBirthProblem(value: string): string | null {
+  if (value < EARLIEST_DATE) return 'Date of birth must be after 1900'
   if (!isRealDate(value)) return 'Date of birth must be a real date'
   if (value > todayInLondon()) return 'Date of birth must be in the past'
-  if (value < '1900-01-01') return 'Date of birth must be after 1900'
   return null
 }
 
