@@ -5,6 +5,8 @@ import { auditService } from './modules/audit/audit.service.js'
 import { apiTokensService } from './modules/auth/api-tokens.service.js'
 import { authRepository } from './modules/auth/auth.repository.js'
 import { authService } from './modules/auth/auth.service.js'
+import { twoFactorRepository } from './modules/auth/two-factor.repository.js'
+import { twoFactorService } from './modules/auth/two-factor.service.js'
 import { organisationsRepository } from './modules/organisations/organisations.repository.js'
 import { organisationsService } from './modules/organisations/organisations.service.js'
 import { casesService } from './modules/cases/cases.service.js'
@@ -33,6 +35,7 @@ export function repositories(database: Database) {
   return {
     audit: auditRepository(db),
     auth: authRepository(db),
+    twoFactor: twoFactorRepository(db),
     organisations: organisationsRepository(db),
     users: usersRepository(db),
   }
@@ -49,7 +52,8 @@ export function services(config: Config, database: Database) {
     config,
     database,
     audit,
-    auth: authService({ db, config, users: repos.users, auth: repos.auth, audit }),
+    auth: authService({ db, config, users: repos.users, auth: repos.auth, audit, twoFactor: repos.twoFactor }),
+    twoFactor: twoFactorService({ db, users: repos.users, twoFactor: repos.twoFactor, audit }),
     apiTokens: apiTokensService({ db, auth: repos.auth, users: repos.users, audit }),
     organisations: organisationsService({ db, organisations: repos.organisations, audit }),
     users: usersService({ db, users: repos.users, organisations: repos.organisations, auth: repos.auth, audit }),

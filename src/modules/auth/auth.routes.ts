@@ -40,6 +40,7 @@ export async function authRoutes(app: FastifyInstance, { services, secure }: { s
       return reply.code(401).render('auth/views/sign-in.njk', { title: 'Sign in', errors: ruleErrors(new RuleError('email', message)), values, returnTo })
     }
     reply.setCookie(SESSION_COOKIE, result.sessionToken, sessionCookie({ secure }))
+    if (result.awaitingSecondFactor) return reply.redirect(`/sign-in/two-factor?returnTo=${encodeURIComponent(returnTo)}`)
     return reply.redirect(result.user.mustChangePassword ? '/account/password' : returnTo)
   })
 

@@ -9,7 +9,7 @@ export const organisationInput = z.object({
 })
 export type OrganisationInput = z.output<typeof organisationInput>
 
-export const organisationChanges = organisationInput.partial().extend({ active: z.boolean().optional() })
+export const organisationChanges = organisationInput.partial().extend({ active: z.boolean().optional(), requireTwoFactor: z.boolean().optional() })
 export type OrganisationChanges = z.output<typeof organisationChanges>
 
 export const organisationResponse = z.object({
