@@ -7,6 +7,8 @@ import { authRepository } from './modules/auth/auth.repository.js'
 import { authService } from './modules/auth/auth.service.js'
 import { twoFactorRepository } from './modules/auth/two-factor.repository.js'
 import { twoFactorService } from './modules/auth/two-factor.service.js'
+import { ssoRepository } from './modules/auth/sso.repository.js'
+import { ssoService } from './modules/auth/sso.service.js'
 import { organisationsRepository } from './modules/organisations/organisations.repository.js'
 import { organisationsService } from './modules/organisations/organisations.service.js'
 import { casesService } from './modules/cases/cases.service.js'
@@ -36,6 +38,7 @@ export function repositories(database: Database) {
     audit: auditRepository(db),
     auth: authRepository(db),
     twoFactor: twoFactorRepository(db),
+    sso: ssoRepository(db),
     organisations: organisationsRepository(db),
     users: usersRepository(db),
   }
@@ -52,8 +55,9 @@ export function services(config: Config, database: Database) {
     config,
     database,
     audit,
-    auth: authService({ db, config, users: repos.users, auth: repos.auth, audit, twoFactor: repos.twoFactor }),
+    auth: authService({ db, config, users: repos.users, auth: repos.auth, audit, twoFactor: repos.twoFactor, sso: repos.sso }),
     twoFactor: twoFactorService({ db, users: repos.users, twoFactor: repos.twoFactor, audit }),
+    sso: ssoService({ db, config, sso: repos.sso, users: repos.users, auth: repos.auth, audit }),
     apiTokens: apiTokensService({ db, auth: repos.auth, users: repos.users, audit }),
     organisations: organisationsService({ db, organisations: repos.organisations, audit }),
     users: usersService({ db, users: repos.users, organisations: repos.organisations, auth: repos.auth, audit }),

@@ -48,6 +48,15 @@ export function factories(db: Kysely<DB>) {
       }
       return { id: row.id, email, organisationId, password: FACTORY_PASSWORD }
     },
+
+    /** A single sign-on provider for an organisation (the client secret is stored as given). */
+    async ssoProvider(values: { organisationId: string; issuer: string; clientId: string; clientSecret: string; emailDomains: string[]; name?: string }) {
+      return db
+        .insertInto('sso_providers')
+        .values({ organisation_id: values.organisationId, name: values.name ?? `Provider ${unique()}`, issuer: values.issuer, client_id: values.clientId, client_secret: values.clientSecret, email_domains: values.emailDomains })
+        .returning(['id', 'name'])
+        .executeTakeFirstOrThrow()
+    },
   }
 }
 

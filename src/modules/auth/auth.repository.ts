@@ -4,8 +4,8 @@ import type { Executor } from '../../platform/db/executor.js'
 /** Sessions and API tokens: the two ways a request is tied to a user. */
 export function authRepository(db: Executor) {
   return {
-    createSession(idHash: string, userId: string, awaitingSecondFactor = false) {
-      return db.insertInto('sessions').values({ id_hash: idHash, user_id: userId, awaiting_second_factor: awaitingSecondFactor }).execute()
+    createSession(idHash: string, userId: string, awaitingSecondFactor = false, method: 'password' | 'sso' = 'password') {
+      return db.insertInto('sessions').values({ id_hash: idHash, user_id: userId, awaiting_second_factor: awaitingSecondFactor, method }).execute()
     },
 
     findSession(idHash: string) {
@@ -21,6 +21,7 @@ export function authRepository(db: Executor) {
           sql<Date>`now()`.as('now'),
           'users.active',
           'sessions.awaiting_second_factor as awaitingSecondFactor',
+          'sessions.method',
           'organisations.require_two_factor as organisationRequiresTwoFactor',
           sql<boolean>`two_factor_secrets.enabled_at is not null`.as('twoFactorEnabled'),
         ])

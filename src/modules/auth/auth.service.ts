@@ -33,7 +33,7 @@ export function toAuthUser(user: UserRecord): AuthUser {
 
 export type SignInResult =
   | { ok: true; sessionToken: string; user: AuthUser; awaitingSecondFactor?: boolean }
-  | { ok: false; reason: 'invalid' | 'locked' }
+  | { ok: false; reason: 'invalid' | 'locked' | 'use_sso' }
 
 export type SecondFactorResult = { ok: true; sessionToken: string; user: AuthUser } | { ok: false; reason: 'invalid' | 'locked' | 'expired' }
 
@@ -52,9 +52,11 @@ interface Dependencies {
   auth: AuthRepository
   audit: Pick<AuditService, 'record'>
   twoFactor: TwoFactorRepository
+  /** Whether a user's organisation signs in through single sign-on (then its passwords are not accepted). */
+  sso?: { organisationHasProvider(organisationId: string): Promise<boolean> }
 }
 
-export function authService({ db, config, users, auth, audit, twoFactor }: Dependencies) {
+export function authService({ db, config, users, auth, audit, twoFactor, sso }: Dependencies) {
   const SESSION_TOUCH_SECONDS = 60
 
   return {
@@ -75,6 +77,11 @@ export function authService({ db, config, users, auth, audit, twoFactor }: Depen
         const lockedNow = lockedUntil !== null && lockedUntil > new Date()
         await audit.record(actor, { action: lockedNow ? 'sign_in_locked' : 'sign_in_failed', recordType: 'user', recordId: user.id, details: { reason: 'wrong_password' } })
         return { ok: false, reason: lockedNow ? 'locked' : 'invalid' }
+      }
+      // Only said after a right password, so it tells nobody else which emails have accounts.
+      if (await sso?.organisationHasProvider(user.organisationId)) {
+        await audit.record(actor, { action: 'sign_in_failed', recordType: 'user', recordId: user.id, details: { reason: 'use_sso' } })
+        return { ok: false, reason: 'use_sso' }
       }
       const sessionToken = randomBytes(32).toString('base64url')
       if ((await twoFactor.findSecret(user.id))?.enabledAt) {
@@ -150,7 +157,7 @@ export function authService({ db, config, users, auth, audit, twoFactor }: Depen
       const user = await users.findById(session.userId)
       if (!user) return { ended: 'invalid' }
       if (now - session.lastSeenAt.getTime() > SESSION_TOUCH_SECONDS * 1000) await auth.touchSession(idHash)
-      const mustSetUpTwoFactor = !session.twoFactorEnabled && twoFactorRequired(user.roles, session.organisationRequiresTwoFactor)
+      const mustSetUpTwoFactor = session.method === 'password' && !session.twoFactorEnabled && twoFactorRequired(user.roles, session.organisationRequiresTwoFactor)
       return { context: { user: { ...toAuthUser(user), mustSetUpTwoFactor }, permissions: permissionsFor(user.roles), via: 'session', sessionIdHash: idHash } }
     },
 

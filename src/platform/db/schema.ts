@@ -36,6 +36,7 @@ export interface SessionsTable {
   created_at: CreatedAt
   last_seen_at: Timestamp
   awaiting_second_factor: Generated<boolean>
+  method: Generated<'password' | 'sso'>
 }
 
 export interface TwoFactorSecretsTable {

@@ -25,6 +25,8 @@ create index two_factor_recovery_codes_user_idx on two_factor_recovery_codes (us
 
 -- A session that has passed the password but not yet the second factor grants nothing.
 alter table sessions add column awaiting_second_factor boolean not null default false;
+-- How the session was opened: a single sign-on user's second factor is their provider's business.
+alter table sessions add column method text not null default 'password' check (method in ('password', 'sso'));
 
 -- OpenID Connect identity providers, configured by an administrator for an organisation.
 create table sso_providers (
