@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply } from 'fastify'
 import { z } from 'zod'
 import type { Services } from '../../composition.js'
 import { actorOf } from '../../platform/http/actor.js'
@@ -10,6 +10,7 @@ import { safeReturnTo } from './auth.schemas.js'
 const codeForm = z.object({
   code: z.string({ error: 'Enter the code from your authenticator app' }).trim().min(1, 'Enter the code from your authenticator app').max(40, 'Enter the 6-digit code or a recovery code'),
 })
+const SIGN_IN_AGAIN = 'Your sign-in has expired. Sign in again with your email address and password.'
 const idParams = z.object({ id: z.uuid({ error: 'User id must be a UUID' }) })
 
 export async function twoFactorRoutes(app: FastifyInstance, { services, secure }: { services: Services; secure: boolean }) {
@@ -17,16 +18,22 @@ export async function twoFactorRoutes(app: FastifyInstance, { services, secure }
   const rateLimit = { max: services.config.signIn.attemptsPerMinutePerIp, timeWindow: '1 minute' }
   const lockedMessage = `This account is locked after too many failed attempts. Try again in ${services.config.signIn.lockoutMinutes} minutes, or ask your system administrator to reset your password.`
 
+  // Without a session waiting for its code (never started, timed out, or locked): start again from the password.
+  const signInAgain = async (reply: FastifyReply, code: number) =>
+    reply.code(code).render('auth/views/sign-in.njk', { title: 'Sign in', returnTo: '/', notice: SIGN_IN_AGAIN, providers: await services.sso.listForSignIn() })
+
   // The second step of signing in, for a session that has passed the password.
   app.get('/sign-in/two-factor', { config: { access: 'public' } }, async (request, reply) => {
-    if (!request.awaitingSecondFactor) return reply.redirect('/sign-in')
+    if (request.auth) return reply.redirect('/')
+    if (!request.awaitingSecondFactor) return signInAgain(reply, 200)
     const query = request.query as Record<string, string | undefined>
     return reply.render('auth/views/two-factor-challenge.njk', { title: 'Enter your security code', returnTo: safeReturnTo(query.returnTo) })
   })
 
   app.post('/sign-in/two-factor', { config: { access: 'public', rateLimit } }, async (request, reply) => {
     const pending = request.awaitingSecondFactor
-    if (!pending) return reply.redirect('/sign-in')
+    if (request.auth) return reply.redirect('/')
+    if (!pending) return signInAgain(reply, 400)
     const body = (request.body ?? {}) as Record<string, unknown>
     const returnTo = safeReturnTo(body.returnTo)
     const render = (code: number, errors: ReturnType<typeof ruleErrors>) => reply.code(code).render('auth/views/two-factor-challenge.njk', { title: 'Enter your security code', returnTo, errors })
@@ -39,7 +46,7 @@ export async function twoFactorRoutes(app: FastifyInstance, { services, secure }
     }
     if (result.reason === 'invalid') return render(401, ruleErrors(new RuleError('code', 'The code is not right. Enter the 6-digit code your app shows now, or one of your recovery codes')))
     reply.clearCookie(SESSION_COOKIE, sessionCookie({ secure }))
-    if (result.reason === 'expired') return reply.redirect('/sign-in')
+    if (result.reason === 'expired') return signInAgain(reply, 400)
     return reply.code(401).render('auth/views/sign-in.njk', { title: 'Sign in', errors: ruleErrors(new RuleError('email', lockedMessage)), values: {}, returnTo })
   })
 

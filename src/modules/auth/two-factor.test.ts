@@ -6,6 +6,7 @@ import { currentCode } from './totp.js'
 
 const WRONG_CODE = 'The code is not right'
 const LOCKED = 'This account is locked after too many failed attempts'
+const SIGN_IN_AGAIN = 'Your sign-in has expired. Sign in again'
 
 describe('two-factor authentication', () => {
   let t: TestApp
@@ -116,9 +117,11 @@ describe('two-factor authentication', () => {
 
   it('shows the code page only to a session that has passed the password', async () => {
     const anonymous = new Agent(t.app)
-    expect((await anonymous.get('/sign-in/two-factor')).headers.location).toBe('/sign-in')
+    expect((await anonymous.get('/sign-in/two-factor')).body).toContain(SIGN_IN_AGAIN)
     const posted = await anonymous.submit('/sign-in/two-factor', { code: '123456' }, { formPage: '/sign-in' })
-    expect(posted.headers.location).toBe('/sign-in')
+    expect(posted.statusCode).toBe(400)
+    expect(posted.body).toContain(SIGN_IN_AGAIN)
+    expect(anonymous.cookies.has('scp_session')).toBe(false)
   })
 
   it('counts wrong codes with wrong passwords and locks the account after five', async () => {
@@ -133,7 +136,7 @@ describe('two-factor authentication', () => {
     expect(fifth.statusCode).toBe(401)
     expect(fifth.body).toContain(LOCKED)
     // The half-signed-in session is gone, and the right password and code no longer work until the lock ends.
-    expect((await agent.get('/sign-in/two-factor')).headers.location).toBe('/sign-in')
+    expect((await agent.get('/sign-in/two-factor')).body).toContain(SIGN_IN_AGAIN)
     const user = await db().selectFrom('users').select(['failed_sign_in_count', 'locked_until']).where('id', '=', admin.id).executeTakeFirstOrThrow()
     expect(user.locked_until!.getTime()).toBeGreaterThan(Date.now())
     const retry = await passwordStep(admin)
@@ -237,6 +240,8 @@ describe('two-factor authentication', () => {
     const { agent } = await passwordStep(admin)
     await db().updateTable('sessions').set({ created_at: sql`now() - interval '11 minutes'` } as never).where('user_id', '=', admin.id).execute()
     const late = await agent.submit('/sign-in/two-factor', { code: currentCode(FACTORY_TOTP_SECRET) })
-    expect(late.headers.location).toBe('/sign-in')
+    expect(late.statusCode).toBe(400)
+    expect(late.body).toContain(SIGN_IN_AGAIN)
+    expect((await agent.get('/admin/users')).headers.location).toBe('/sign-in?returnTo=%2Fadmin%2Fusers')
   })
 })
