@@ -9,6 +9,7 @@ export const AUDIT_ACTIONS = {
   'two_factor.disabled': 'Turned off two-factor authentication',
   'two_factor.reset': "Reset a user's two-factor authentication",
   'two_factor.recovery_code_used': 'Signed in with a recovery code',
+  'two_factor.recovery_codes_replaced': 'Made new recovery codes',
   'sso_provider.created': 'Added single sign-on provider',
   'sso_provider.updated': 'Changed single sign-on provider',
   'sso_provider.removed': 'Removed single sign-on provider',

@@ -83,6 +83,27 @@ export async function twoFactorRoutes(app: FastifyInstance, { services, secure }
     return reply.code(400).render('auth/views/two-factor-set-up.njk', { title: 'Set up two-factor authentication', setUp, required: status.required, errors })
   })
 
+  app.post('/account/two-factor/recovery-codes', { config: { access: 'signed-in', rateLimit } }, async (request, reply) => {
+    const user = request.auth!.user
+    const form = parseForm(codeForm, request.body)
+    let errors = form.ok ? undefined : form.errors
+    if (form.ok) {
+      try {
+        const recoveryCodes = await twoFactor.replaceRecoveryCodes(actorOf(request), user, form.value.code)
+        reply.header('cache-control', 'no-store')
+        return reply.render('auth/views/two-factor-recovery-codes.njk', { title: 'Your new recovery codes', recoveryCodes, replaced: true })
+      } catch (error) {
+        if (!(error instanceof RuleError)) throw error
+        errors = ruleErrors(error)
+      }
+    }
+    const status = await twoFactor.status(user)
+    if (!status.enabled) return reply.redirect('/account/two-factor')
+    // The summary links to this form's field (the page has two code fields).
+    const summary = errors && { summary: errors.summary.map((item) => ({ ...item, href: '#newCodesCode' })), fields: {} }
+    return reply.code(400).render('auth/views/two-factor.njk', { title: 'Two-factor authentication', status, errors: summary, newCodesErrors: errors })
+  })
+
   app.post('/account/two-factor/turn-off', { config: { access: 'signed-in', rateLimit } }, async (request, reply) => {
     const user = request.auth!.user
     const form = parseForm(codeForm, request.body)

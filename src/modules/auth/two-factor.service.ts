@@ -52,6 +52,20 @@ export function twoFactorService({ db, users, twoFactor, audit }: Dependencies) 
       return codes
     },
 
+    /** New recovery codes (the old ones stop working), after a current code from the app. */
+    async replaceRecoveryCodes(actor: Actor, user: AuthUser, code: string) {
+      const secret = await twoFactor.findSecret(user.id)
+      if (!secret?.enabledAt) throw new RuleError('code', 'Set up two-factor authentication first')
+      const step = acceptedStep(secret.secret, code)
+      if (step === null || !(await twoFactor.useStep(user.id, step))) throw new RuleError('code', WRONG_CODE)
+      const codes = newRecoveryCodes()
+      await db.transaction().execute(async (trx) => {
+        await twoFactor.replaceRecoveryCodes(user.id, codes.map((one) => sha256(normaliseRecoveryCode(one))), trx)
+        await audit.record(actor, { action: 'two_factor.recovery_codes_replaced', recordType: 'user', recordId: user.id, details: { recoveryCodes: codes.length } }, trx)
+      })
+      return codes
+    },
+
     /** Turning it off needs a current code, and is refused to those who must use it. */
     async disable(actor: Actor, user: AuthUser, code: string) {
       const secret = await twoFactor.findSecret(user.id)

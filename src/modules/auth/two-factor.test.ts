@@ -190,6 +190,27 @@ describe('two-factor authentication', () => {
     expect(plain.response.headers.location).toBe('/')
   })
 
+  it('makes new recovery codes after a current code: the old ones stop working (audited)', async () => {
+    const viewer = await t.factories.user({ roles: ['case_viewer'] })
+    const agent = await t.signIn(viewer.email, viewer.password)
+    const { secret, recoveryCodes: old } = await setUpThroughPages(agent)
+    await forgetUsedCode(viewer.id)
+    const wrong = await agent.submit('/account/two-factor/recovery-codes', { code: '000000' }, { formPage: '/account/two-factor' })
+    expect(wrong.statusCode).toBe(400)
+    expect(wrong.body).toContain('href="#newCodesCode"')
+    const made = await agent.submit('/account/two-factor/recovery-codes', { code: currentCode(secret) })
+    expect(made.statusCode).toBe(200)
+    expect(made.headers['cache-control']).toBe('no-store')
+    const fresh = [...made.body.matchAll(/<li><code>([a-z0-9-]+)<\/code><\/li>/g)].map((match) => match[1]!)
+    expect(fresh).toHaveLength(10)
+    expect(fresh.some((code) => old.includes(code))).toBe(false)
+    expect((await auditOf(viewer.id)).find((event) => event.action === 'two_factor.recovery_codes_replaced')?.details).toEqual({ recoveryCodes: 10 })
+
+    const { agent: next } = await passwordStep(viewer)
+    expect((await next.submit('/sign-in/two-factor', { code: old[0]! })).statusCode).toBe(401)
+    expect((await next.submit('/sign-in/two-factor', { code: fresh[0]! })).statusCode).toBe(302)
+  })
+
   it('does not let an administrator turn it off', async () => {
     const admin = await t.factories.user({ roles: ['admin'] })
     const agent = await t.signIn(admin.email, admin.password)
