@@ -2,8 +2,9 @@ import type { FastifyInstance, FastifyReply } from 'fastify'
 import { z } from 'zod'
 import type { Services } from '../../composition.js'
 import { actorOf } from '../../platform/http/actor.js'
-import { RuleError } from '../../platform/http/errors.js'
+import { HttpError, RuleError } from '../../platform/http/errors.js'
 import { type FormErrors, parseForm, ruleErrors } from '../../platform/http/forms.js'
+import { errorKind } from '../../platform/http/logging.js'
 import { SESSION_COOKIE, sessionCookie } from './authenticate.js'
 import { safeReturnTo } from './auth.schemas.js'
 import { ssoProviderForm, ssoStartForm } from './sso.schemas.js'
@@ -44,7 +45,9 @@ export async function ssoRoutes(app: FastifyInstance, { services, secure }: { se
     try {
       started = await sso.start(provider.id, returnTo, form.value.email || undefined)
     } catch (error) {
-      request.log.warn({ err: { name: (error as Error).name, code: (error as { code?: unknown }).code } }, 'single sign-on provider could not be reached')
+      if (error instanceof HttpError) throw error
+      // Its name and code only: never the message, which could quote the provider's answer.
+      request.log.warn({ provider: provider.id, ...errorKind(error) }, 'single sign-on provider could not be reached')
       return renderSignIn(reply, 502, { ssoErrors: ruleErrors(new RuleError('ssoEmail', 'Your organisation’s sign-in service could not be reached. Try again later.')), values, returnTo })
     }
     reply.setCookie(SSO_STATE_COOKIE, started.state, stateCookie)

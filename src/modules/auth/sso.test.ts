@@ -169,6 +169,18 @@ describe('single sign-on with OpenID Connect', () => {
     expect((await refusals('invalid_token')).map((row) => row.details)).toContainEqual(expect.objectContaining({ claim: 'nonce' }))
   })
 
+  it('says so when the provider cannot be reached, and a provider id that does not exist is a 404', async () => {
+    const domain = `u${randomBytes(4).toString('hex')}.gov.uk`
+    const organisation = await t.factories.organisation()
+    await t.factories.ssoProvider({ organisationId: organisation.id, issuer: 'http://127.0.0.1:9', clientId: 'x', clientSecret: 'y', emailDomains: [domain] })
+    const agent = new Agent(t.app)
+    const down = await agent.submit('/sign-in/sso', { email: `someone@${domain}` }, { formPage: '/sign-in' })
+    expect(down.statusCode).toBe(502)
+    expect(down.body).toContain('could not be reached. Try again later.')
+    const missing = await agent.submit('/sign-in/sso', { providerId: '00000000-0000-4000-8000-000000000000' })
+    expect(missing.statusCode).toBe(404)
+  })
+
   it('says when an email address has no single sign-on, and keeps passwords for organisations without a provider only', async () => {
     const agent = new Agent(t.app)
     const none = await agent.submit('/sign-in/sso', { email: 'someone@no-sso.example.org' }, { formPage: '/sign-in' })
