@@ -236,6 +236,11 @@ describe('two-factor authentication', () => {
 
     const agent = await t.signIn(viewer.email, viewer.password)
     expect((await agent.get('/')).headers.location).toBe('/account/two-factor')
+
+    // The same setting over the API.
+    const patched = await admin.json('PATCH', `/api/v1/organisations/${organisation.id}`, { requireTwoFactor: false })
+    expect(patched.json()).toMatchObject({ id: organisation.id, requireTwoFactor: false })
+    expect((await agent.get('/')).statusCode).toBe(200)
   })
 
   it('lets an administrator reset a user’s two-factor (audited): the user sets it up again at next sign-in', async () => {

@@ -94,7 +94,7 @@ export async function organisationRoutes(app: FastifyInstance, { services }: { s
 
   api.patch(
     '/api/v1/organisations/:id',
-    { config: access, schema: { summary: 'Change an organisation (name, type, active)', tags: ['Organisations'], params: idParams, body: organisationChanges, response: { 200: organisationResponse } } },
+    { config: access, schema: { summary: 'Change an organisation (name, type, active, whether two-factor authentication is required)', tags: ['Organisations'], params: idParams, body: organisationChanges, response: { 200: organisationResponse } } },
     async (request) => {
       await organisations.update(actorOf(request), request.params.id, request.body)
       return organisationResponse.parse(await organisations.get(request.params.id))

@@ -17,6 +17,8 @@ export const organisationResponse = z.object({
   name: z.string(),
   type: organisationType,
   active: z.boolean(),
+  /** Every user who signs in with a password must use two-factor authentication (administrators and auditors always do). */
+  requireTwoFactor: z.boolean(),
   createdAt: z.date(),
   updatedAt: z.date(),
 })
