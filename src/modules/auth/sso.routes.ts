@@ -7,7 +7,7 @@ import { type FormErrors, parseForm, ruleErrors } from '../../platform/http/form
 import { errorKind } from '../../platform/http/logging.js'
 import { SESSION_COOKIE, sessionCookie } from './authenticate.js'
 import { safeReturnTo } from './auth.schemas.js'
-import { ssoProviderForm, ssoStartForm } from './sso.schemas.js'
+import { ssoCallbackQuery, ssoProviderForm, ssoStartForm } from './sso.schemas.js'
 import { SSO_ATTEMPT_MINUTES, SSO_CALLBACK_PATH, type SsoRefusal } from './sso.service.js'
 
 /** Ties a sign-in at a provider to the browser that started it. */
@@ -54,8 +54,8 @@ export async function ssoRoutes(app: FastifyInstance, { services, secure }: { se
     return reply.redirect(started.url)
   })
 
-  app.get(SSO_CALLBACK_PATH, { config: { access: 'public', rateLimit } }, async (request, reply) => {
-    const query = request.query as Record<string, string | undefined>
+  app.get(SSO_CALLBACK_PATH, { config: { access: 'public', rateLimit }, schema: { querystring: ssoCallbackQuery, hide: true } }, async (request, reply) => {
+    const query = request.query as Record<string, unknown>
     const result = await sso.callback(query, request.cookies[SSO_STATE_COOKIE], request.ip)
     reply.clearCookie(SSO_STATE_COOKIE, stateCookie)
     if (!result.ok) {

@@ -38,6 +38,13 @@ export const ssoProviderForm = z.object({
 })
 export type SsoProviderInput = z.output<typeof ssoProviderForm>
 
+/** What a provider sends back (providers add their own fields, such as Entra ID's session_state). */
+export const ssoCallbackQuery = z.looseObject({
+  state: z.string().max(512).optional(),
+  code: z.string().max(4096).optional(),
+  error: z.string().max(512).optional(),
+})
+
 export const ssoStartForm = z.object({
   email: z.string().trim().max(320, 'Email address must be 320 characters or fewer').optional().default(''),
   providerId: z.uuid({ error: 'Choose a sign-in service' }).optional(),

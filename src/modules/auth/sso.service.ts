@@ -95,9 +95,9 @@ export function ssoService({ db, config, sso, users, auth, audit }: Dependencies
     },
 
     /** The provider's answer: checks state (once, this browser), the code with PKCE, the ID token (issuer, audience, expiry, nonce) and the verified email. */
-    async callback(query: Record<string, string | undefined>, browserState: string | undefined, ip: string | null): Promise<SsoResult> {
+    async callback(query: Record<string, unknown>, browserState: string | undefined, ip: string | null): Promise<SsoResult> {
       const nobody: Actor = { userId: null, organisationId: null, ip }
-      const state = query.state
+      const state = typeof query.state === 'string' ? query.state : undefined
       if (!state || !browserState || state !== browserState) return refuse(nobody, 'expired', { check: 'state' })
       const attempt = await sso.takeAttempt(sha256(state), SSO_ATTEMPT_MINUTES)
       if (!attempt || !attempt.fresh) return refuse(nobody, 'expired', { check: 'state' })
@@ -110,7 +110,7 @@ export function ssoService({ db, config, sso, users, auth, audit }: Dependencies
       try {
         const configuration = await configurationFor(provider)
         const currentUrl = new URL(redirectUri)
-        for (const [name, value] of Object.entries(query)) if (value !== undefined) currentUrl.searchParams.set(name, value)
+        for (const [name, value] of Object.entries(query)) if (typeof value === 'string') currentUrl.searchParams.set(name, value)
         const tokens = await client.authorizationCodeGrant(configuration, currentUrl, { pkceCodeVerifier: attempt.codeVerifier, expectedState: state, expectedNonce: attempt.nonce, idTokenExpected: true })
         claims = tokens.claims()
       } catch (error) {

@@ -143,6 +143,8 @@ describe('single sign-on with OpenID Connect', () => {
     // Another browser (without the state cookie) cannot finish it.
     const attacker = new Agent(t.app)
     expect((await attacker.get(callback)).statusCode).toBe(400)
+    // A doubled state is bad input, not a crash.
+    expect((await attacker.get(`${callback}&state=second`)).statusCode).toBe(400)
 
     expect((await agent.get(callback)).statusCode).toBe(302)
     // The same answer again, even with the cookie put back: refused.

@@ -10,6 +10,7 @@ import { safeReturnTo } from './auth.schemas.js'
 const codeForm = z.object({
   code: z.string({ error: 'Enter the code from your authenticator app' }).trim().min(1, 'Enter the code from your authenticator app').max(40, 'Enter the 6-digit code or a recovery code'),
 })
+const challengeQuery = z.object({ returnTo: z.string().max(2000).optional() })
 const SIGN_IN_AGAIN = 'Your sign-in has expired. Sign in again with your email address and password.'
 const idParams = z.object({ id: z.uuid({ error: 'User id must be a UUID' }) })
 
@@ -23,10 +24,10 @@ export async function twoFactorRoutes(app: FastifyInstance, { services, secure }
     reply.code(code).render('auth/views/sign-in.njk', { title: 'Sign in', returnTo: '/', notice: SIGN_IN_AGAIN, providers: await services.sso.listForSignIn() })
 
   // The second step of signing in, for a session that has passed the password.
-  app.get('/sign-in/two-factor', { config: { access: 'public' } }, async (request, reply) => {
+  app.get('/sign-in/two-factor', { config: { access: 'public' }, schema: { querystring: challengeQuery, hide: true } }, async (request, reply) => {
     if (request.auth) return reply.redirect('/')
     if (!request.awaitingSecondFactor) return signInAgain(reply, 200)
-    const query = request.query as Record<string, string | undefined>
+    const query = request.query as z.output<typeof challengeQuery>
     return reply.render('auth/views/two-factor-challenge.njk', { title: 'Enter your security code', returnTo: safeReturnTo(query.returnTo) })
   })
 
