@@ -7,6 +7,8 @@ import type { Services } from './composition.js'
 import { auditRoutes } from './modules/audit/audit.routes.js'
 import { apiTokenRoutes } from './modules/auth/api-tokens.routes.js'
 import { authRoutes } from './modules/auth/auth.routes.js'
+import { twoFactorRoutes } from './modules/auth/two-factor.routes.js'
+import { ssoRoutes } from './modules/auth/sso.routes.js'
 import { setUpAuthentication } from './modules/auth/authenticate.js'
 import { meRoutes } from './modules/auth/me.routes.js'
 import { homeRoutes } from './modules/home/home.routes.js'
@@ -65,6 +67,8 @@ export async function createApp(services: Services): Promise<FastifyInstance> {
   await app.register(assetRoutes)
   await app.register(healthRoutes, { services })
   await app.register(authRoutes, { services, secure })
+  await app.register(twoFactorRoutes, { services, secure })
+  await app.register(ssoRoutes, { services, secure })
   await app.register(homeRoutes, { services })
   await app.register(meRoutes, { services })
   await app.register(organisationRoutes, { services })

@@ -5,6 +5,10 @@ import { auditService } from './modules/audit/audit.service.js'
 import { apiTokensService } from './modules/auth/api-tokens.service.js'
 import { authRepository } from './modules/auth/auth.repository.js'
 import { authService } from './modules/auth/auth.service.js'
+import { twoFactorRepository } from './modules/auth/two-factor.repository.js'
+import { twoFactorService } from './modules/auth/two-factor.service.js'
+import { ssoRepository } from './modules/auth/sso.repository.js'
+import { ssoService } from './modules/auth/sso.service.js'
 import { organisationsRepository } from './modules/organisations/organisations.repository.js'
 import { organisationsService } from './modules/organisations/organisations.service.js'
 import { casesService } from './modules/cases/cases.service.js'
@@ -34,6 +38,8 @@ export function repositories(database: Database) {
   return {
     audit: auditRepository(db),
     auth: authRepository(db),
+    twoFactor: twoFactorRepository(db),
+    sso: ssoRepository(db),
     organisations: organisationsRepository(db),
     users: usersRepository(db),
     policeImports: policeImportsRepository(db),
@@ -51,7 +57,9 @@ export function services(config: Config, database: Database) {
     config,
     database,
     audit,
-    auth: authService({ db, config, users: repos.users, auth: repos.auth, audit }),
+    auth: authService({ db, config, users: repos.users, auth: repos.auth, audit, twoFactor: repos.twoFactor, sso: repos.sso }),
+    twoFactor: twoFactorService({ db, users: repos.users, twoFactor: repos.twoFactor, audit }),
+    sso: ssoService({ db, config, sso: repos.sso, users: repos.users, auth: repos.auth, audit }),
     apiTokens: apiTokensService({ db, auth: repos.auth, users: repos.users, audit }),
     organisations: organisationsService({ db, organisations: repos.organisations, audit }),
     users: usersService({ db, users: repos.users, organisations: repos.organisations, auth: repos.auth, audit }),

@@ -74,6 +74,7 @@ function printCredentials(credentials: { role: string; email: string; password: 
   for (const credential of credentials) {
     console.log(`  ${credential.role.padEnd(24)} ${credential.email.padEnd(width)}  ${credential.password}`)
   }
+  console.log('\nThe administrator and the auditor set up two-factor authentication (an authenticator app) at first sign-in.')
   console.log('')
 }
 

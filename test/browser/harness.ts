@@ -7,7 +7,10 @@ import { createApp } from '../../src/app.js'
 import { services as createServices } from '../../src/composition.js'
 import { type DemoCredential, seedDemonstrationData } from '../../src/demo/seed.js'
 import type { Role } from '../../src/modules/auth/permissions.js'
+import { currentCode } from '../../src/modules/auth/totp.js'
+import type { Database } from '../../src/platform/db/database.js'
 import { testConfig } from '../helpers/app.js'
+import { FACTORY_TOTP_SECRET } from '../helpers/factories.js'
 import { freshDatabase, type TestDatabase } from '../helpers/database.js'
 import { CHROMIUM_PATH, chromiumAvailable, LAUNCH_ARGS } from './chromium.js'
 
@@ -66,6 +69,7 @@ export async function startBrowserHarness(): Promise<BrowserHarness> {
 
     const credentials = await seedDemonstrationData(testDb.database.db)
     if (!credentials) throw new Error('seedDemonstrationData returned no credentials: the database was not empty')
+    await enrolInTwoFactor(testDb.database, credentials.filter((c) => c.role === 'admin' || c.role === 'auditor').map((c) => c.email))
 
     // The run's one Chromium (test/global-setup.ts); each file gets its own connection and contexts.
     const endpoint = inject('chromiumEndpoint')
@@ -164,11 +168,31 @@ export async function waitForPath(page: Page, path: string | ((pathname: string,
   }
 }
 
-/** Fills in and submits the sign-in form; returns when the browser has left the sign-in page. */
+// Demo administrators and auditors must use two-factor: the harness turns it on with the factory secret, and signIn enters the code.
+let twoFactorDatabase: Database | undefined
+
+async function enrolInTwoFactor(database: Database, emails: string[]) {
+  twoFactorDatabase = database
+  const users = await database.db.selectFrom('users').select('id').where('email', 'in', emails).execute()
+  if (users.length) await database.db.insertInto('two_factor_secrets').values(users.map((user) => ({ user_id: user.id, secret: FACTORY_TOTP_SECRET, enabled_at: new Date() }))).execute()
+}
+
+/** Enters the authenticator code on the security code page (a code works once, so the last used one is forgotten first). */
+export async function enterSecurityCode(page: Page, email: string) {
+  const db = twoFactorDatabase!.db
+  const user = await db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirstOrThrow()
+  await db.updateTable('two_factor_secrets').set({ last_used_step: null }).where('user_id', '=', user.id).execute()
+  await page.getByLabel('Security code', { exact: true }).fill(currentCode(FACTORY_TOTP_SECRET))
+  await page.getByRole('button', { name: 'Continue', exact: true }).click()
+  await waitForPath(page, (pathname) => pathname !== '/sign-in/two-factor')
+}
+
+/** Fills in and submits the sign-in form (and the security code, when asked); returns when the browser has left the sign-in pages. */
 export async function signIn(page: Page, email: string, password: string) {
   await page.goto('/sign-in')
   await fillSignIn(page, email, password)
   await waitForPath(page, (pathname) => pathname !== '/sign-in')
+  if (new URL(page.url()).pathname === '/sign-in/two-factor') await enterSecurityCode(page, email)
 }
 
 /** Fills in the sign-in form and presses the button, without waiting for where it leads. */

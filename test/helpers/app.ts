@@ -8,7 +8,8 @@ import { type Services, services as createServices } from '../../src/composition
 import type { Config } from '../../src/config.js'
 import type { Role } from '../../src/modules/auth/permissions.js'
 import { freshDatabase, type TestDatabase } from './database.js'
-import { type Factories, factories } from './factories.js'
+import { currentCode } from '../../src/modules/auth/totp.js'
+import { FACTORY_TOTP_SECRET, type Factories, factories } from './factories.js'
 
 export function testConfig(overrides: Partial<Config> = {}): Config {
   return {
@@ -55,7 +56,17 @@ export async function createTestApp(overrides: Partial<Config> = {}): Promise<Te
     const agent = new Agent(app)
     const response = await agent.submit('/sign-in', { email, password })
     if (response.statusCode !== 302) throw new Error(`sign-in failed for ${email}: ${response.statusCode}`)
+    if (String(response.headers.location).startsWith('/sign-in/two-factor')) await passSecondFactor(agent, email)
     return agent
+  }
+
+  /** Enters the factory authenticator code; a code works once, so the user's last used step is cleared first. */
+  const passSecondFactor = async (agent: Agent, email: string) => {
+    const { db } = testDb.database
+    const user = await db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirstOrThrow()
+    await db.updateTable('two_factor_secrets').set({ last_used_step: null }).where('user_id', '=', user.id).execute()
+    const response = await agent.submit('/sign-in/two-factor', { code: currentCode(FACTORY_TOTP_SECRET) })
+    if (response.statusCode !== 302) throw new Error(`two-factor sign-in failed for ${email}: ${response.statusCode}`)
   }
 
   return {

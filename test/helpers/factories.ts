@@ -10,6 +10,8 @@ const unique = () => `${Date.now().toString(36)}${(counter++).toString(36)}${ran
 // One hash for every factory user: argon2 is deliberately slow, and tests make many users.
 export const FACTORY_PASSWORD = 'lantern quarry meadow puffin'
 let factoryHash: Promise<string> | undefined
+/** Administrators and auditors must use two-factor authentication: factory ones have it on with this secret. */
+export const FACTORY_TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP'
 
 /** Small factories that write straight to the database, for arranging tests. */
 export function factories(db: Kysely<DB>) {
@@ -22,7 +24,8 @@ export function factories(db: Kysely<DB>) {
         .executeTakeFirstOrThrow()
     },
 
-    async user(overrides: { roles?: Role[]; organisationId?: string; email?: string; name?: string; active?: boolean; mustChangePassword?: boolean } = {}) {
+    /** `twoFactor` defaults to on for administrators and auditors (who must have it), off for others. */
+    async user(overrides: { roles?: Role[]; organisationId?: string; email?: string; name?: string; active?: boolean; mustChangePassword?: boolean; twoFactor?: boolean } = {}) {
       factoryHash ??= hashPassword(FACTORY_PASSWORD)
       const organisationId = overrides.organisationId ?? (await this.organisation()).id
       const email = overrides.email ?? `user-${unique()}@test.example.org`
@@ -39,6 +42,10 @@ export function factories(db: Kysely<DB>) {
         })
         .returning(['id'])
         .executeTakeFirstOrThrow()
+      const roles = overrides.roles ?? []
+      if (overrides.twoFactor ?? (roles.includes('admin') || roles.includes('auditor'))) {
+        await db.insertInto('two_factor_secrets').values({ user_id: row.id, secret: FACTORY_TOTP_SECRET, enabled_at: new Date() }).execute()
+      }
       return { id: row.id, email, organisationId, password: FACTORY_PASSWORD }
     },
 
@@ -51,6 +58,15 @@ export function factories(db: Kysely<DB>) {
         .values(job.files.map((file, position) => ({ job_id: id, position, original_name: file.fileName, file_path: file.path, size_bytes: file.size, state: file.state })))
         .execute()
       return id
+    },
+
+    /** A single sign-on provider for an organisation (the client secret is stored as given). */
+    async ssoProvider(values: { organisationId: string; issuer: string; clientId: string; clientSecret: string; emailDomains: string[]; name?: string }) {
+      return db
+        .insertInto('sso_providers')
+        .values({ organisation_id: values.organisationId, name: values.name ?? `Provider ${unique()}`, issuer: values.issuer, client_id: values.clientId, client_secret: values.clientSecret, email_domains: values.emailDomains })
+        .returning(['id', 'name'])
+        .executeTakeFirstOrThrow()
     },
   }
 }

@@ -8,6 +8,8 @@ export interface AuthUser {
   organisationName: string
   roles: Role[]
   mustChangePassword: boolean
+  /** An administrator, auditor or member of an organisation that requires it, without two-factor set up yet. */
+  mustSetUpTwoFactor?: boolean
 }
 
 export interface AuthContext {
@@ -18,3 +20,9 @@ export interface AuthContext {
 }
 
 export type SessionEnd = 'idle' | 'absolute'
+
+/** A session that has passed the password but not the second factor: it grants nothing but the code page. */
+export interface AwaitingSecondFactor {
+  userId: string
+  sessionIdHash: string
+}

@@ -4,20 +4,26 @@ import type { Executor } from '../../platform/db/executor.js'
 /** Sessions and API tokens: the two ways a request is tied to a user. */
 export function authRepository(db: Executor) {
   return {
-    createSession(idHash: string, userId: string) {
-      return db.insertInto('sessions').values({ id_hash: idHash, user_id: userId }).execute()
+    createSession(idHash: string, userId: string, awaitingSecondFactor = false, method: 'password' | 'sso' = 'password') {
+      return db.insertInto('sessions').values({ id_hash: idHash, user_id: userId, awaiting_second_factor: awaitingSecondFactor, method }).execute()
     },
 
     findSession(idHash: string) {
       return db
         .selectFrom('sessions')
         .innerJoin('users', 'users.id', 'sessions.user_id')
+        .innerJoin('organisations', 'organisations.id', 'users.organisation_id')
+        .leftJoin('two_factor_secrets', 'two_factor_secrets.user_id', 'sessions.user_id')
         .select([
           'sessions.user_id as userId',
           'sessions.created_at as createdAt',
           'sessions.last_seen_at as lastSeenAt',
           sql<Date>`now()`.as('now'),
           'users.active',
+          'sessions.awaiting_second_factor as awaitingSecondFactor',
+          'sessions.method',
+          'organisations.require_two_factor as organisationRequiresTwoFactor',
+          sql<boolean>`two_factor_secrets.enabled_at is not null`.as('twoFactorEnabled'),
         ])
         .where('sessions.id_hash', '=', idHash)
         .executeTakeFirst()

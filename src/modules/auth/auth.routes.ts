@@ -21,6 +21,7 @@ export async function authRoutes(app: FastifyInstance, { services, secure }: { s
     return reply.render('auth/views/sign-in.njk', {
       title: 'Sign in',
       returnTo: safeReturnTo(query.returnTo),
+      providers: await services.sso.listForSignIn(),
       notice: ENDED_MESSAGES[query.expired ?? ''] ?? (query.signedOut ? 'You have signed out.' : undefined),
     })
   })
@@ -32,6 +33,10 @@ export async function authRoutes(app: FastifyInstance, { services, secure }: { s
     const values = { email: typeof body.email === 'string' ? body.email : '' }
     if (!form.ok) return reply.code(400).render('auth/views/sign-in.njk', { title: 'Sign in', errors: form.errors, values, returnTo })
     const result = await auth.signIn(form.value.email, form.value.password, request.ip)
+    if (!result.ok && result.reason === 'use_sso') {
+      const message = 'Your organisation signs in with single sign-on: use “Sign in with your organisation’s account” below'
+      return reply.code(401).render('auth/views/sign-in.njk', { title: 'Sign in', errors: ruleErrors(new RuleError('email', message)), values, returnTo, providers: await services.sso.listForSignIn() })
+    }
     if (!result.ok) {
       const message =
         result.reason === 'locked'
@@ -40,6 +45,7 @@ export async function authRoutes(app: FastifyInstance, { services, secure }: { s
       return reply.code(401).render('auth/views/sign-in.njk', { title: 'Sign in', errors: ruleErrors(new RuleError('email', message)), values, returnTo })
     }
     reply.setCookie(SESSION_COOKIE, result.sessionToken, sessionCookie({ secure }))
+    if (result.awaitingSecondFactor) return reply.redirect(`/sign-in/two-factor?returnTo=${encodeURIComponent(returnTo)}`)
     return reply.redirect(result.user.mustChangePassword ? '/account/password' : returnTo)
   })
 

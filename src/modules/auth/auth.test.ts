@@ -435,7 +435,8 @@ describe('authentication', () => {
 
   describe('returning to the page asked for', () => {
     it('sends an anonymous visitor to sign in, then back to the page', async () => {
-      const user = await t.factories.user({ roles: ['admin'] })
+      // Two-factor off so the password step leads straight back; two-factor.test.ts covers returnTo through the code step.
+      const user = await t.factories.user({ roles: ['admin'], twoFactor: false })
       const agent = new Agent(t.app)
       const refused = await agent.get('/admin/users')
       expect(refused.statusCode).toBe(302)

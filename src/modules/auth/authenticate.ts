@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { isApiRequest } from '../../platform/http/access.js'
-import type { AuthContext, SessionEnd } from './auth.context.js'
+import type { AuthContext, AwaitingSecondFactor, SessionEnd } from './auth.context.js'
 import type { AuthService } from './auth.service.js'
 
 export const SESSION_COOKIE = 'scp_session'
@@ -10,6 +10,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     auth: AuthContext | null
     sessionEnded?: SessionEnd
+    /** Set instead of auth while the session waits for the second factor. */
+    awaitingSecondFactor?: AwaitingSecondFactor
   }
 }
 
@@ -42,6 +44,10 @@ export const setUpAuthentication = fp(async (app: FastifyInstance, { authService
     const result = await authService.resolveSession(token)
     if ('context' in result) {
       request.auth = result.context
+      return
+    }
+    if ('awaitingSecondFactor' in result) {
+      request.awaitingSecondFactor = result.awaitingSecondFactor
       return
     }
     reply.clearCookie(SESSION_COOKIE, sessionCookie({ secure }))

@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import type { Executor } from '../../platform/db/executor.js'
 import type { NewOrganisation, OrganisationUpdate } from '../../platform/db/schema.js'
 
-const columns = ['id', 'name', 'type', 'active', 'created_at as createdAt', 'updated_at as updatedAt'] as const
+const columns = ['id', 'name', 'type', 'active', 'require_two_factor as requireTwoFactor', 'created_at as createdAt', 'updated_at as updatedAt'] as const
 
 export function organisationsRepository(db: Executor) {
   return {

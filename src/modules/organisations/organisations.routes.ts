@@ -62,11 +62,11 @@ export async function organisationRoutes(app: FastifyInstance, { services }: { s
     const { id } = request.params as z.output<typeof idParams>
     await organisations.get(id)
     const body = (request.body ?? {}) as Record<string, unknown>
-    const values = { ...body, active: body.active === 'true' }
+    const values = { ...body, active: body.active === 'true', requireTwoFactor: body.requireTwoFactor === 'true' }
     const form = parseForm(organisationInput, values)
     if (!form.ok) return renderForm(reply.code(400), { values, errors: form.errors, organisationId: id })
     try {
-      await organisations.update(actorOf(request), id, { ...form.value, active: values.active })
+      await organisations.update(actorOf(request), id, { ...form.value, active: values.active, requireTwoFactor: values.requireTwoFactor })
       return reply.redirect(`/admin/organisations/${id}`)
     } catch (error) {
       if (error instanceof RuleError) return renderForm(reply.code(400), { values, errors: ruleErrors(error), organisationId: id })
@@ -94,7 +94,7 @@ export async function organisationRoutes(app: FastifyInstance, { services }: { s
 
   api.patch(
     '/api/v1/organisations/:id',
-    { config: access, schema: { summary: 'Change an organisation (name, type, active)', tags: ['Organisations'], params: idParams, body: organisationChanges, response: { 200: organisationResponse } } },
+    { config: access, schema: { summary: 'Change an organisation (name, type, active, whether two-factor authentication is required)', tags: ['Organisations'], params: idParams, body: organisationChanges, response: { 200: organisationResponse } } },
     async (request) => {
       await organisations.update(actorOf(request), request.params.id, request.body)
       return organisationResponse.parse(await organisations.get(request.params.id))

@@ -9,7 +9,7 @@ export const organisationInput = z.object({
 })
 export type OrganisationInput = z.output<typeof organisationInput>
 
-export const organisationChanges = organisationInput.partial().extend({ active: z.boolean().optional() })
+export const organisationChanges = organisationInput.partial().extend({ active: z.boolean().optional(), requireTwoFactor: z.boolean().optional() })
 export type OrganisationChanges = z.output<typeof organisationChanges>
 
 export const organisationResponse = z.object({
@@ -17,6 +17,8 @@ export const organisationResponse = z.object({
   name: z.string(),
   type: organisationType,
   active: z.boolean(),
+  /** Every user who signs in with a password must use two-factor authentication (administrators and auditors always do). */
+  requireTwoFactor: z.boolean(),
   createdAt: z.date(),
   updatedAt: z.date(),
 })

@@ -34,7 +34,8 @@ export function organisationsService({ db, organisations, audit }: { db: Kysely<
         }
         const fields = (Object.keys(changes) as (keyof OrganisationChanges)[]).filter((key) => changes[key] !== undefined && changes[key] !== current[key])
         if (fields.length === 0) return
-        await organisations.update(id, changes, trx)
+        const { requireTwoFactor, ...rest } = changes
+        await organisations.update(id, { ...rest, require_two_factor: requireTwoFactor }, trx)
         await audit.record(actor, { action: 'organisation.updated', recordType: 'organisation', recordId: id, details: { fields } }, trx)
       })
     },

@@ -9,6 +9,7 @@ export interface OrganisationsTable {
   name: string
   type: string
   active: Generated<boolean>
+  require_two_factor: Generated<boolean>
   created_at: CreatedAt
   updated_at: Timestamp
 }
@@ -34,6 +35,45 @@ export interface SessionsTable {
   user_id: string
   created_at: CreatedAt
   last_seen_at: Timestamp
+  awaiting_second_factor: Generated<boolean>
+  method: Generated<'password' | 'sso'>
+}
+
+export interface TwoFactorSecretsTable {
+  user_id: string
+  secret: string
+  enabled_at: NullableTimestamp
+  last_used_step: number | null
+  created_at: CreatedAt
+}
+
+export interface TwoFactorRecoveryCodesTable {
+  id: Generated<string>
+  user_id: string
+  code_hash: string
+  used_at: NullableTimestamp
+  created_at: CreatedAt
+}
+
+export interface SsoProvidersTable {
+  id: Generated<string>
+  organisation_id: string
+  name: string
+  issuer: string
+  client_id: string
+  client_secret: string
+  email_domains: string[]
+  created_at: CreatedAt
+  updated_at: Timestamp
+}
+
+export interface SsoSignInAttemptsTable {
+  state_hash: string
+  provider_id: string
+  code_verifier: string
+  nonce: string
+  return_to: string
+  created_at: CreatedAt
 }
 
 export interface ApiTokensTable {
@@ -725,6 +765,10 @@ export interface DB {
   organisations: OrganisationsTable
   users: UsersTable
   sessions: SessionsTable
+  two_factor_secrets: TwoFactorSecretsTable
+  two_factor_recovery_codes: TwoFactorRecoveryCodesTable
+  sso_providers: SsoProvidersTable
+  sso_sign_in_attempts: SsoSignInAttemptsTable
   api_tokens: ApiTokensTable
   audit_events: AuditEventsTable
   audit_chain_head: AuditChainHeadTable

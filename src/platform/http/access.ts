@@ -14,6 +14,8 @@ declare module 'fastify' {
     access?: Access
     /** Reachable by a user who must still replace a temporary password (the change-password page, sign-out). */
     allowTemporaryPassword?: boolean
+    /** Reachable by an administrator or auditor who must still set up two-factor authentication (its set-up pages). */
+    allowBeforeTwoFactor?: boolean
   }
   interface FastifyInstance {
     /** Every route's method, address and access, as registered: for tests and audits of the gate. */
@@ -52,6 +54,10 @@ export const setUpAccessGate = fp(async (app: FastifyInstance) => {
     if (request.auth.user.mustChangePassword && request.auth.via === 'session' && !config.allowTemporaryPassword) {
       if (isApiRequest(request)) throw new ForbiddenError('Change your temporary password before using the service')
       return reply.redirect('/account/password')
+    }
+    if (request.auth.user.mustSetUpTwoFactor && request.auth.via === 'session' && !config.allowTemporaryPassword && !config.allowBeforeTwoFactor) {
+      if (isApiRequest(request)) throw new ForbiddenError('Set up two-factor authentication before using the service')
+      return reply.redirect('/account/two-factor')
     }
     if (access !== 'signed-in' && !request.auth.permissions.has(access!)) {
       throw new ForbiddenError()
