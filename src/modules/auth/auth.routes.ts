@@ -40,12 +40,14 @@ export async function authRoutes(app: FastifyInstance, { services, secure }: { s
       return reply.code(401).render('auth/views/sign-in.njk', { title: 'Sign in', errors: ruleErrors(new RuleError('email', message)), values, returnTo })
     }
     reply.setCookie(SESSION_COOKIE, result.sessionToken, sessionCookie({ secure }))
+    reply.renewCsrfSecret()
     return reply.redirect(result.user.mustChangePassword ? '/account/password' : returnTo)
   })
 
   app.post('/sign-out', { config: { access: 'signed-in', allowTemporaryPassword: true } }, async (request, reply) => {
     await auth.signOut(request.auth!, request.ip)
     reply.clearCookie(SESSION_COOKIE, sessionCookie({ secure }))
+    reply.renewCsrfSecret()
     return reply.redirect('/sign-in?signedOut=1')
   })
 
