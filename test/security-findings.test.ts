@@ -15,6 +15,8 @@ beforeAll(async () => {
 })
 afterAll(() => t.close())
 
+const db = () => t.testDb.database.db
+
 
 function postForm(agent: Agent, url: string, fields: Record<string, string>) {
   return agent.request({ method: 'POST', url, payload: new URLSearchParams(fields).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } })
@@ -79,5 +81,61 @@ describe('caching', () => {
     expect(response.statusCode).toBe(200)
     expect(cacheControl(response)).toContain('max-age=3600')
     expect(cacheControl(response)).not.toContain('no-store')
+  })
+})
+
+describe('personal API tokens', () => {
+  const bearer = (token: string) => t.app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: `Bearer ${token}` } })
+
+  async function issued() {
+    const user = await t.factories.user()
+    const { token, id } = await t.services.apiTokens.issue(adminActor, { userId: user.id, name: 'Reporting script', expiresInDays: null })
+    expect((await bearer(token)).statusCode).toBe(200)
+    return { user, token, id }
+  }
+
+  async function revocationsOf(tokenId: string) {
+    const rows = await db().selectFrom('audit_events').select(['action', 'user_id as userId', 'details']).where('record_type', '=', 'api_token').where('record_id', '=', tokenId).orderBy('id').execute()
+    return rows.filter((row) => row.action === 'api_token.revoked')
+  }
+
+  async function revokedAt(tokenId: string) {
+    return (await db().selectFrom('api_tokens').select('revoked_at').where('id', '=', tokenId).executeTakeFirstOrThrow()).revoked_at
+  }
+
+  it('are revoked when the user moves to another organisation, and the revocation is audited', async () => {
+    const { user, token, id } = await issued()
+    const untouched = await issued()
+    const other = await t.factories.organisation()
+    await t.services.users.update(adminActor, user.id, { organisationId: other.id })
+
+    expect((await bearer(token)).statusCode).toBe(401)
+    expect(await revokedAt(id)).not.toBeNull()
+    expect(await revocationsOf(id)).toEqual([{ action: 'api_token.revoked', userId: adminActor.userId, details: { userId: user.id, reason: 'organisation_changed' } }])
+    // Another user's token, and a change that is not a move, leave tokens alone.
+    expect((await bearer(untouched.token)).statusCode).toBe(200)
+    await t.services.users.update(adminActor, untouched.user.id, { name: 'A new name' })
+    expect((await bearer(untouched.token)).statusCode).toBe(200)
+  })
+
+  it('are revoked when an administrator resets the password', async () => {
+    const { user, token, id } = await issued()
+    await t.services.users.resetPassword(adminActor, user.id)
+    expect((await bearer(token)).statusCode).toBe(401)
+    expect(await revocationsOf(id)).toEqual([{ action: 'api_token.revoked', userId: adminActor.userId, details: { userId: user.id, reason: 'password_reset' } }])
+  })
+
+  it('do not come back when a deactivated user is reactivated', async () => {
+    const { user, token, id } = await issued()
+    await t.services.users.deactivate(adminActor, user.id)
+    expect((await bearer(token)).statusCode).toBe(401)
+    await t.services.users.reactivate(adminActor, user.id)
+    expect((await bearer(token)).statusCode).toBe(401)
+    expect(await revokedAt(id)).not.toBeNull()
+    expect((await revocationsOf(id)).map((row) => row.details)).toEqual([{ userId: user.id, reason: 'deactivated' }])
+
+    // A token issued after reactivation works.
+    const fresh = await t.services.apiTokens.issue(adminActor, { userId: user.id, name: 'New script', expiresInDays: null })
+    expect((await bearer(fresh.token)).statusCode).toBe(200)
   })
 })

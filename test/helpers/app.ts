@@ -49,6 +49,8 @@ export async function createTestApp(overrides: Partial<Config> = {}): Promise<Te
     const agent = new Agent(app)
     const response = await agent.submit('/sign-in', { email, password })
     if (response.statusCode !== 302) throw new Error(`sign-in failed for ${email}: ${response.statusCode}`)
+    // Signing in replaces the CSRF secret: like a browser, read the page it leads to for a working token.
+    await agent.get(String(response.headers.location))
     return agent
   }
 
@@ -81,6 +83,8 @@ export class Agent {
     const cookieHeader = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ')
     const response = await this.app.inject({ ...options, headers: { ...(cookieHeader ? { cookie: cookieHeader } : {}), ...options.headers } })
     for (const cookie of response.cookies as { name: string; value: string; expires?: Date; maxAge?: number }[]) {
+      // A new CSRF secret makes the token read from an earlier page useless.
+      if (cookie.name === 'scp_csrf' && cookie.value !== this.cookies.get(cookie.name)) this.csrfToken = undefined
       const expired = cookie.value === '' || (cookie.expires && cookie.expires.getTime() <= Date.now()) || cookie.maxAge === 0
       if (expired) this.cookies.delete(cookie.name)
       else this.cookies.set(cookie.name, cookie.value)

@@ -424,8 +424,8 @@ describe('authentication', () => {
       const withPlanted = await t.app.inject({ method: 'GET', url: '/', headers: { cookie: `${SESSION_COOKIE}=${planted}` } })
       expect(withPlanted.statusCode).toBe(302)
 
-      // Signing in again in the same browser gives yet another token.
-      const again = await agent.submit('/sign-in', { email: user.email, password: user.password })
+      // Signing in again in the same browser gives yet another token (the CSRF token read from a page after signing in).
+      const again = await agent.submit('/sign-in', { email: user.email, password: user.password }, { formPage: '/' })
       expect(again.statusCode).toBe(302)
       const second = agent.cookies.get(SESSION_COOKIE)!
       expect(second).not.toBe(first)
