@@ -1,7 +1,14 @@
 import type { LightMyRequestResponse } from 'fastify'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { Actor } from '../src/modules/audit/audit.events.js'
+import * as passwords from '../src/modules/auth/passwords.js'
 import { Agent, createTestApp, type TestApp } from './helpers/app.js'
+
+// Counts the password checks each refusal makes (the slow, deliberate work), passing through to the real ones.
+vi.mock('../src/modules/auth/passwords.js', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../src/modules/auth/passwords.js')>()
+  return { ...original, verifyPassword: vi.fn(original.verifyPassword), verifyAgainstDecoy: vi.fn(original.verifyAgainstDecoy) }
+})
 
 /** Regression tests for the smaller findings of the security review (issue 12, finding 8). */
 
@@ -137,5 +144,41 @@ describe('personal API tokens', () => {
     // A token issued after reactivation works.
     const fresh = await t.services.apiTokens.issue(adminActor, { userId: user.id, name: 'New script', expiresInDays: null })
     expect((await bearer(fresh.token)).statusCode).toBe(200)
+  })
+})
+
+describe('signing in with a wrong password', () => {
+  /** The page as it would be for any address: without the per-request token and nonce, and the address typed. */
+  const normalise = (body: string, email: string) =>
+    body
+      .replaceAll(email, 'EMAIL')
+      .replace(/name="_csrf" value="[^"]+"/g, 'CSRF')
+      .replace(/nonce="[^"]+"/g, 'NONCE')
+
+  async function attempt(email: string, password: string) {
+    const checks = () => vi.mocked(passwords.verifyPassword).mock.calls.length + vi.mocked(passwords.verifyAgainstDecoy).mock.calls.length
+    const before = checks()
+    const response = await new Agent(t.app).submit('/sign-in', { email, password })
+    return { status: response.statusCode, body: normalise(response.body, email), passwordChecks: checks() - before }
+  }
+
+  it('gives the same answer, with the same work, whether the address has an account (locked or not) or none', async () => {
+    const user = await t.factories.user()
+    const unknown = `nobody-${Date.now()}@test.example.org`
+    const max = t.services.config.signIn.maxFailedAttempts
+    // Past the lock-out, and then the right password while locked.
+    const passwordsTried = [...Array.from({ length: max + 1 }, (_, n) => `wrong password ${n}`), user.password]
+    for (const [n, password] of passwordsTried.entries()) {
+      const existing = await attempt(user.email, password)
+      const nobody = await attempt(unknown, password)
+      expect(existing.status, `attempt ${n + 1}`).toBe(401)
+      expect(nobody.status, `attempt ${n + 1}`).toBe(401)
+      expect(existing.body, `attempt ${n + 1}`).toBe(nobody.body)
+      expect(existing.body).toContain('Enter a correct email address and password')
+      expect(existing.passwordChecks, `attempt ${n + 1}`).toBe(1)
+      expect(nobody.passwordChecks, `attempt ${n + 1}`).toBe(1)
+    }
+    const row = await db().selectFrom('users').select('locked_until').where('id', '=', user.id).executeTakeFirstOrThrow()
+    expect(row.locked_until!.getTime()).toBeGreaterThan(Date.now())
   })
 })

@@ -33,10 +33,10 @@ export async function authRoutes(app: FastifyInstance, { services, secure }: { s
     if (!form.ok) return reply.code(400).render('auth/views/sign-in.njk', { title: 'Sign in', errors: form.errors, values, returnTo })
     const result = await auth.signIn(form.value.email, form.value.password, request.ip)
     if (!result.ok) {
-      const message =
-        result.reason === 'locked'
-          ? `This account is locked after too many failed attempts. Try again in ${services.config.signIn.lockoutMinutes} minutes, or ask your system administrator to reset your password.`
-          : 'Enter a correct email address and password'
+      // One answer whether the account is locked, the password wrong or the address unknown: a different answer for a
+      // locked account would tell anyone trying addresses which of them have accounts.
+      const { maxFailedAttempts, lockoutMinutes } = services.config.signIn
+      const message = `Enter a correct email address and password. After ${maxFailedAttempts} failed attempts an account is locked for ${lockoutMinutes} minutes: try again later, or ask your system administrator to reset your password.`
       return reply.code(401).render('auth/views/sign-in.njk', { title: 'Sign in', errors: ruleErrors(new RuleError('email', message)), values, returnTo })
     }
     reply.setCookie(SESSION_COOKIE, result.sessionToken, sessionCookie({ secure }))

@@ -54,6 +54,8 @@ export function authService({ db, config, users, auth, audit }: Dependencies) {
       }
       const actor: Actor = { userId: user.id, organisationId: user.organisationId, ip }
       if (user.lockedUntil && user.lockedUntil > new Date()) {
+        // The same work as any other refusal, so that the time taken does not tell a locked account from no account.
+        await verifyPassword(user.passwordHash, password)
         await audit.record(actor, { action: 'sign_in_failed', recordType: 'user', recordId: user.id, details: { reason: 'locked' } })
         return { ok: false, reason: 'locked' }
       }
