@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { Actor } from '../src/modules/audit/audit.events.js'
 import * as passwords from '../src/modules/auth/passwords.js'
 import { Agent, createTestApp, type TestApp } from './helpers/app.js'
+import { FACTORY_PASSWORD } from './helpers/factories.js'
 
 // Counts the password checks each refusal makes (the slow, deliberate work), passing through to the real ones.
 vi.mock('../src/modules/auth/passwords.js', async (importOriginal) => {
@@ -180,5 +181,71 @@ describe('signing in with a wrong password', () => {
     }
     const row = await db().selectFrom('users').select('locked_until').where('id', '=', user.id).executeTakeFirstOrThrow()
     expect(row.locked_until!.getTime()).toBeGreaterThan(Date.now())
+  })
+})
+
+describe('changing your password with a wrong current password', () => {
+  const NEW_PASSWORD = 'granite otter climbs slowly'
+  const change = (agent: Agent, currentPassword: string) =>
+    agent.submit('/account/password', { currentPassword, newPassword: NEW_PASSWORD, confirmPassword: NEW_PASSWORD }, { formPage: '/account/password' })
+  const actionsOf = async (userId: string) =>
+    (await db().selectFrom('audit_events').select(['action', 'details']).where('user_id', '=', userId).where('action', 'like', 'password_change%').orderBy('id').execute())
+
+  it('counts with failed sign-ins and locks the account as they do, ending its sessions', async () => {
+    const agent = await t.signInAs(['case_viewer'])
+    const elsewhere = await t.signIn(agent.user.email, FACTORY_PASSWORD)
+    const max = t.services.config.signIn.maxFailedAttempts
+    // A failed sign-in elsewhere counts towards the same lock.
+    expect((await new Agent(t.app).submit('/sign-in', { email: agent.user.email, password: 'a wrong guess' })).statusCode).toBe(401)
+    for (let attempt = 2; attempt < max; attempt++) {
+      const response = await change(agent, `wrong guess ${attempt}`)
+      expect(response.statusCode).toBe(400)
+      expect(response.body).toContain('Your current password is incorrect')
+    }
+    const locking = await change(agent, 'the last wrong guess')
+    expect(locking.statusCode).toBe(400)
+    expect(locking.body).toContain('This account is locked after too many wrong passwords, and you have been signed out')
+    const row = await db().selectFrom('users').select(['locked_until', 'password_hash']).where('id', '=', agent.user.id).executeTakeFirstOrThrow()
+    expect(row.locked_until!.getTime()).toBeGreaterThan(Date.now())
+
+    // Every session has ended, and the right password neither signs in nor changes anything until the lock passes.
+    expect((await agent.get('/')).statusCode).toBe(302)
+    expect((await elsewhere.get('/')).statusCode).toBe(302)
+    expect((await new Agent(t.app).submit('/sign-in', { email: agent.user.email, password: FACTORY_PASSWORD })).statusCode).toBe(401)
+    expect((await db().selectFrom('users').select('password_hash').where('id', '=', agent.user.id).executeTakeFirstOrThrow()).password_hash).toBe(row.password_hash)
+    expect(await actionsOf(agent.user.id)).toEqual([
+      ...Array.from({ length: max - 2 }, () => ({ action: 'password_change_failed', details: { reason: 'wrong_password' } })),
+      { action: 'password_change_locked', details: { reason: 'wrong_password' } },
+    ])
+  })
+
+  it('is refused while the account is locked, even with the right current password', async () => {
+    const agent = await t.signInAs(['case_viewer'])
+    await db().updateTable('users').set({ failed_sign_in_count: 5, locked_until: new Date(Date.now() + 10 * 60_000) }).where('id', '=', agent.user.id).execute()
+    const response = await change(agent, FACTORY_PASSWORD)
+    expect(response.statusCode).toBe(400)
+    expect(response.body).toContain('This account is locked after too many wrong passwords. Try again in')
+    expect(await actionsOf(agent.user.id)).toEqual([{ action: 'password_change_failed', details: { reason: 'locked' } }])
+  })
+
+  it('starts the count afresh after a successful change', async () => {
+    const agent = await t.signInAs(['case_viewer'])
+    const failures = async () => (await db().selectFrom('users').select('failed_sign_in_count').where('id', '=', agent.user.id).executeTakeFirstOrThrow()).failed_sign_in_count
+    expect((await change(agent, 'a wrong guess')).statusCode).toBe(400)
+    expect(await failures()).toBe(1)
+    expect((await change(agent, FACTORY_PASSWORD)).statusCode).toBe(302)
+    expect(await failures()).toBe(0)
+  })
+
+  it('is rate-limited per address as sign-in is', async () => {
+    const limited = await createTestApp({ signIn: { maxFailedAttempts: 50, lockoutMinutes: 15, attemptsPerMinutePerIp: 3 } })
+    try {
+      const user = await limited.factories.user()
+      const agent = await limited.signIn(user.email, user.password)
+      for (let attempt = 1; attempt <= 3; attempt++) expect((await change(agent, `wrong guess ${attempt}`)).statusCode).toBe(400)
+      expect((await change(agent, user.password)).statusCode).toBe(429)
+    } finally {
+      await limited.close()
+    }
   })
 })

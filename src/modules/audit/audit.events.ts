@@ -5,6 +5,8 @@ export const AUDIT_ACTIONS = {
   'sign_in_locked': 'Account locked after failed sign-ins',
   'sign_out': 'Signed out',
   'password_changed': 'Changed own password',
+  'password_change_failed': 'Wrong current password when changing own password',
+  'password_change_locked': 'Account locked after wrong current passwords',
   'organisation.created': 'Created organisation',
   'organisation.updated': 'Changed organisation',
   'user.created': 'Created user',

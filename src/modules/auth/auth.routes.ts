@@ -55,7 +55,7 @@ export async function authRoutes(app: FastifyInstance, { services, secure }: { s
     return reply.render('auth/views/change-password.njk', { title: 'Change your password', temporary: request.auth!.user.mustChangePassword })
   })
 
-  app.post('/account/password', { config: { access: 'signed-in', allowTemporaryPassword: true } }, async (request, reply) => {
+  app.post('/account/password', { config: { access: 'signed-in', allowTemporaryPassword: true, rateLimit } }, async (request, reply) => {
     const temporary = request.auth!.user.mustChangePassword
     const form = parseForm(changePasswordForm, request.body)
     const render = (errors: ReturnType<typeof ruleErrors>) => reply.code(400).render('auth/views/change-password.njk', { title: 'Change your password', temporary, errors })
