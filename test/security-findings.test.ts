@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { Actor } from '../src/modules/audit/audit.events.js'
 import * as passwords from '../src/modules/auth/passwords.js'
 import { Agent, createTestApp, type TestApp } from './helpers/app.js'
+import { asbFactories } from './helpers/asb-factories.js'
 import { FACTORY_PASSWORD } from './helpers/factories.js'
 
 // Counts the password checks each refusal makes (the slow, deliberate work), passing through to the real ones.
@@ -246,6 +247,48 @@ describe('changing your password with a wrong current password', () => {
       expect((await change(agent, user.password)).statusCode).toBe(429)
     } finally {
       await limited.close()
+    }
+  })
+})
+
+describe("the reference of a case the reader may not see", () => {
+  it('is not shown on the incident, address, person, list and search pages, nor in the API, until the case is shared', async () => {
+    const asb = asbFactories(db())
+    const police = await t.factories.organisation({ type: 'police' })
+    const council = await t.factories.organisation({ type: 'council' })
+    const officer = await t.signInAs(['case_manager'], { organisationId: police.id })
+    const councilOfficer = await t.signInAs(['case_manager'], { organisationId: council.id })
+    const councilCase = await asb.case({ owningOrganisationId: council.id })
+    const location = await asb.location()
+    const reporter = await asb.person({ createdByOrganisationId: police.id })
+    // The police recorded the incident, which is now on the council's case (shared with them once, since revoked).
+    const incident = await asb.incident({ organisationId: police.id, recordedBy: officer.user.id, caseId: councilCase.id, locationId: location.id, reportingPersonId: reporter.id })
+
+    const pages = [`/incidents/${incident.id}`, `/locations/${location.id}`, `/people/${reporter.id}`, '/incidents', `/search?q=${incident.reference}`]
+    for (const url of pages) {
+      const response = await officer.get(url)
+      expect(response.statusCode, url).toBe(200)
+      expect(response.body, url).toContain(incident.reference)
+      expect(response.body, url).not.toContain(councilCase.reference)
+      expect(response.body, url).not.toContain(councilCase.id)
+    }
+    const page = await officer.get(`/incidents/${incident.id}`)
+    expect(page.body).toContain('On a case you do not have access to')
+    // It is on a case already: not offered for another.
+    expect(page.body).not.toContain(`/incidents/${incident.id}/link`)
+    for (const url of [`/api/v1/incidents/${incident.id}`, `/api/v1/people/${reporter.id}`, '/api/v1/incidents', `/api/v1/search?q=${incident.reference}`]) {
+      const response = await officer.get(url)
+      expect(response.statusCode, url).toBe(200)
+      expect(response.body, url).not.toContain(councilCase.reference)
+      expect(response.body, url).not.toContain(councilCase.id)
+    }
+    expect((await officer.get(`/api/v1/incidents/${incident.id}`)).json()).toMatchObject({ caseId: null, caseReference: null })
+
+    // The council sees its own case's reference; once the case is shared, so do the police.
+    expect((await councilOfficer.get(`/incidents/${incident.id}`)).body).toContain(councilCase.reference)
+    await asb.share(councilCase.id, police.id, councilOfficer.user.id)
+    for (const url of [`/incidents/${incident.id}`, `/locations/${location.id}`, `/people/${reporter.id}`]) {
+      expect((await officer.get(url)).body, url).toContain(councilCase.reference)
     }
   })
 })
