@@ -2,6 +2,7 @@ import type { LightMyRequestResponse } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { Actor } from '../src/modules/audit/audit.events.js'
 import * as passwords from '../src/modules/auth/passwords.js'
+import { governanceFixtures, inDays } from '../src/modules/meetings/meetings.fixtures.js'
 import { Agent, createTestApp, type TestApp } from './helpers/app.js'
 import { asbFactories } from './helpers/asb-factories.js'
 import { FACTORY_PASSWORD } from './helpers/factories.js'
@@ -290,5 +291,45 @@ describe("the reference of a case the reader may not see", () => {
     for (const url of [`/incidents/${incident.id}`, `/locations/${location.id}`, `/people/${reporter.id}`]) {
       expect((await officer.get(url)).body, url).toContain(councilCase.reference)
     }
+  })
+})
+
+describe('an agenda before it is published', () => {
+  it('is for those who run the body only, on the meeting page, the forward programme, the API and the papers', async () => {
+    const g = governanceFixtures(t)
+    const { agent: clerk, body, userId } = await g.clerk()
+    const meeting = await g.meetingWithAgenda(body.id, { createdBy: userId, meetsOn: inDays(15), reports: [{ title: 'Persistent offender case review', exempt: true, description: 'Named individuals' }] })
+    const paper = await db()
+      .insertInto('agenda_papers')
+      .values({ agenda_item_id: meeting.itemIds[5]!, title: 'Offender profiles', file_name: 'p.pdf', mime_type: 'application/pdf', size_bytes: 10, sha256: 'c'.repeat(64), uploaded_by: userId })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    await db().insertInto('agenda_paper_contents').values({ paper_id: paper.id, content: Buffer.from('%PDF-1.4 x') }).execute()
+    const reader = await t.signInAs(['board_member'])
+    const member = await g.memberAgent(body.id, ['board_member'], 'member', userId)
+
+    for (const agent of [reader, member]) {
+      const api = await agent.get(`/api/v1/meetings/${meeting.id}`)
+      expect(api.statusCode).toBe(200)
+      expect(api.json()).toMatchObject({ id: meeting.id, agendaPublishedAt: null, items: [] })
+      const programme = await agent.get(`/api/v1/bodies/${body.id}/forward-programme`)
+      expect(programme.json().meetings.find((one: { id: string }) => one.id === meeting.id)).toMatchObject({ items: [] })
+      for (const url of [`/meetings/${meeting.id}`, `/bodies/${body.id}/forward-programme`]) {
+        const page = await agent.get(url)
+        expect(page.statusCode, url).toBe(200)
+        expect(page.body, url).not.toContain('Persistent offender case review')
+        expect(page.body, url).toContain('not been published yet')
+      }
+      expect((await agent.get(`/papers/${paper.id}/download`)).statusCode).toBe(404)
+    }
+
+    // Those who run the body see the draft agenda.
+    expect((await clerk.get(`/api/v1/meetings/${meeting.id}`)).json().items[5]).toMatchObject({ title: 'Persistent offender case review', description: 'Named individuals' })
+    expect((await clerk.get(`/meetings/${meeting.id}`)).body).toContain('Persistent offender case review')
+
+    // Published, the agenda is for every reader: an exempt item by its title only.
+    await db().updateTable('meetings').set({ agenda_published_at: new Date() }).where('id', '=', meeting.id).execute()
+    expect((await reader.get(`/api/v1/meetings/${meeting.id}`)).json().items[5]).toMatchObject({ title: 'Persistent offender case review', exempt: true, description: null, papers: [] })
+    expect((await member.get(`/papers/${paper.id}/download`)).statusCode).toBe(200)
   })
 })
