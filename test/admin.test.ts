@@ -487,7 +487,8 @@ describe('users administration', () => {
     for (let attempt = 0; attempt < 5; attempt++) expect((await signInForm(target.user.email, 'wrong password entirely').response).statusCode).toBe(401)
     const locked = await signInForm(target.user.email, FACTORY_PASSWORD).response
     expect(locked.statusCode).toBe(401)
-    expect(locked.body).toContain('This account is locked')
+    // The same answer as a wrong password, so that it does not tell which addresses have accounts.
+    expect(locked.body).toContain('Enter a correct email address and password')
     expect((await userRow(target.user.id)).locked_until).not.toBeNull()
     expect((await admin.get(`/admin/users/${target.user.id}`)).body).toContain('locked after failed sign-ins')
 

@@ -56,7 +56,9 @@ export async function createTestApp(overrides: Partial<Config> = {}): Promise<Te
     const agent = new Agent(app)
     const response = await agent.submit('/sign-in', { email, password })
     if (response.statusCode !== 302) throw new Error(`sign-in failed for ${email}: ${response.statusCode}`)
-    if (String(response.headers.location).startsWith('/sign-in/two-factor')) await passSecondFactor(agent, email)
+    const signedIn = String(response.headers.location).startsWith('/sign-in/two-factor') ? await passSecondFactor(agent, email) : response
+    // Signing in replaces the CSRF secret: like a browser, read the page it leads to for a working token.
+    await agent.get(String(signedIn.headers.location))
     return agent
   }
 
@@ -67,6 +69,7 @@ export async function createTestApp(overrides: Partial<Config> = {}): Promise<Te
     await db.updateTable('two_factor_secrets').set({ last_used_step: null }).where('user_id', '=', user.id).execute()
     const response = await agent.submit('/sign-in/two-factor', { code: currentCode(FACTORY_TOTP_SECRET) })
     if (response.statusCode !== 302) throw new Error(`two-factor sign-in failed for ${email}: ${response.statusCode}`)
+    return response
   }
 
   return {
@@ -99,6 +102,8 @@ export class Agent {
     const cookieHeader = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ')
     const response = await this.app.inject({ ...options, headers: { ...(cookieHeader ? { cookie: cookieHeader } : {}), ...options.headers } })
     for (const cookie of response.cookies as { name: string; value: string; expires?: Date; maxAge?: number }[]) {
+      // A new CSRF secret makes the token read from an earlier page useless.
+      if (cookie.name === 'scp_csrf' && cookie.value !== this.cookies.get(cookie.name)) this.csrfToken = undefined
       const expired = cookie.value === '' || (cookie.expires && cookie.expires.getTime() <= Date.now()) || cookie.maxAge === 0
       if (expired) this.cookies.delete(cookie.name)
       else this.cookies.set(cookie.name, cookie.value)

@@ -14,6 +14,8 @@ export const AUDIT_ACTIONS = {
   'sso_provider.updated': 'Changed single sign-on provider',
   'sso_provider.removed': 'Removed single sign-on provider',
   'sign_in_refused': 'Single sign-on refused',
+  'password_change_failed': 'Wrong current password when changing own password',
+  'password_change_locked': 'Account locked after wrong current passwords',
   'organisation.created': 'Created organisation',
   'organisation.updated': 'Changed organisation',
   'user.created': 'Created user',

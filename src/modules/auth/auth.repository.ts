@@ -116,6 +116,12 @@ export function authRepository(db: Executor) {
       return executor.selectFrom('api_tokens').select(['id', 'user_id as userId', 'revoked_at as revokedAt']).where('id', '=', id).executeTakeFirst()
     },
 
+    /** Revokes every live token of a user; returns the ids revoked. */
+    async revokeTokensOfUser(userId: string, executor: Executor = db) {
+      const rows = await executor.updateTable('api_tokens').set({ revoked_at: sql`now()` }).where('user_id', '=', userId).where('revoked_at', 'is', null).returning('id').execute()
+      return rows.map((row) => row.id)
+    },
+
     revokeToken(id: string, executor: Executor = db) {
       return executor.updateTable('api_tokens').set({ revoked_at: sql`now()` }).where('id', '=', id).where('revoked_at', 'is', null).execute()
     },

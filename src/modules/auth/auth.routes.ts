@@ -38,13 +38,14 @@ export async function authRoutes(app: FastifyInstance, { services, secure }: { s
       return reply.code(401).render('auth/views/sign-in.njk', { title: 'Sign in', errors: ruleErrors(new RuleError('email', message)), values, returnTo, providers: await services.sso.listForSignIn() })
     }
     if (!result.ok) {
-      const message =
-        result.reason === 'locked'
-          ? `This account is locked after too many failed attempts. Try again in ${services.config.signIn.lockoutMinutes} minutes, or ask your system administrator to reset your password.`
-          : 'Enter a correct email address and password'
+      // One answer whether the account is locked, the password wrong or the address unknown: a different answer for a
+      // locked account would tell anyone trying addresses which of them have accounts.
+      const { maxFailedAttempts, lockoutMinutes } = services.config.signIn
+      const message = `Enter a correct email address and password. After ${maxFailedAttempts} failed attempts an account is locked for ${lockoutMinutes} minutes: try again later, or ask your system administrator to reset your password.`
       return reply.code(401).render('auth/views/sign-in.njk', { title: 'Sign in', errors: ruleErrors(new RuleError('email', message)), values, returnTo })
     }
     reply.setCookie(SESSION_COOKIE, result.sessionToken, sessionCookie({ secure }))
+    reply.renewCsrfSecret()
     if (result.awaitingSecondFactor) return reply.redirect(`/sign-in/two-factor?returnTo=${encodeURIComponent(returnTo)}`)
     return reply.redirect(result.user.mustChangePassword ? '/account/password' : returnTo)
   })
@@ -52,6 +53,7 @@ export async function authRoutes(app: FastifyInstance, { services, secure }: { s
   app.post('/sign-out', { config: { access: 'signed-in', allowTemporaryPassword: true } }, async (request, reply) => {
     await auth.signOut(request.auth!, request.ip)
     reply.clearCookie(SESSION_COOKIE, sessionCookie({ secure }))
+    reply.renewCsrfSecret()
     return reply.redirect('/sign-in?signedOut=1')
   })
 
@@ -59,7 +61,7 @@ export async function authRoutes(app: FastifyInstance, { services, secure }: { s
     return reply.render('auth/views/change-password.njk', { title: 'Change your password', temporary: request.auth!.user.mustChangePassword })
   })
 
-  app.post('/account/password', { config: { access: 'signed-in', allowTemporaryPassword: true } }, async (request, reply) => {
+  app.post('/account/password', { config: { access: 'signed-in', allowTemporaryPassword: true, rateLimit } }, async (request, reply) => {
     const temporary = request.auth!.user.mustChangePassword
     const form = parseForm(changePasswordForm, request.body)
     const render = (errors: ReturnType<typeof ruleErrors>) => reply.code(400).render('auth/views/change-password.njk', { title: 'Change your password', temporary, errors })

@@ -31,6 +31,9 @@ export function toAuthUser(user: UserRecord): AuthUser {
   }
 }
 
+const LOCKED_MESSAGE = (minutes: number, signedOut: boolean) =>
+  `This account is locked after too many wrong passwords${signedOut ? ', and you have been signed out' : ''}. Try again in ${minutes} minutes, or ask your system administrator to reset your password.`
+
 export type SignInResult =
   | { ok: true; sessionToken: string; user: AuthUser; awaitingSecondFactor?: boolean }
   | { ok: false; reason: 'invalid' | 'locked' | 'use_sso' }
@@ -69,6 +72,8 @@ export function authService({ db, config, users, auth, audit, twoFactor, sso }: 
       }
       const actor: Actor = { userId: user.id, organisationId: user.organisationId, ip }
       if (user.lockedUntil && user.lockedUntil > new Date()) {
+        // The same work as any other refusal, so that the time taken does not tell a locked account from no account.
+        await verifyPassword(user.passwordHash, password)
         await audit.record(actor, { action: 'sign_in_failed', recordType: 'user', recordId: user.id, details: { reason: 'locked' } })
         return { ok: false, reason: 'locked' }
       }
@@ -174,13 +179,30 @@ export function authService({ db, config, users, auth, audit, twoFactor, sso }: 
     async changeOwnPassword(context: AuthContext, current: string, next: string, ip: string | null) {
       const stored = await users.findPasswordHash(context.user.id)
       if (!stored) throw new NotFoundError()
-      if (!(await verifyPassword(stored.passwordHash, current))) throw new RuleError('currentPassword', 'Your current password is incorrect')
+      // Guesses at the current password count with failed sign-ins, and lock the account as they do.
+      const actor: Actor = { userId: context.user.id, organisationId: context.user.organisationId, ip }
+      const event = { recordType: 'user', recordId: context.user.id } as const
+      if (stored.lockedUntil && stored.lockedUntil > new Date()) {
+        await audit.record(actor, { action: 'password_change_failed', ...event, details: { reason: 'locked' } })
+        throw new RuleError('currentPassword', LOCKED_MESSAGE(config.signIn.lockoutMinutes, false))
+      }
+      if (!(await verifyPassword(stored.passwordHash, current))) {
+        const { lockedUntil } = await users.recordFailedSignIn(context.user.id, config.signIn.maxFailedAttempts, config.signIn.lockoutMinutes)
+        if (lockedUntil === null || lockedUntil <= new Date()) {
+          await audit.record(actor, { action: 'password_change_failed', ...event, details: { reason: 'wrong_password' } })
+          throw new RuleError('currentPassword', 'Your current password is incorrect')
+        }
+        // Whoever is guessing may hold a stolen session: every session of the account ends with the lock.
+        await auth.deleteSessionsOfUser(context.user.id)
+        await audit.record(actor, { action: 'password_change_locked', ...event, details: { reason: 'wrong_password' } })
+        throw new RuleError('currentPassword', LOCKED_MESSAGE(config.signIn.lockoutMinutes, true))
+      }
       const problem = passwordProblem(next, context.user)
       if (problem) throw new RuleError('newPassword', problem)
       if (await verifyPassword(stored.passwordHash, next)) throw new RuleError('newPassword', 'Your new password must be different from your current password')
       const passwordHash = await hashPassword(next)
       await db.transaction().execute(async (trx) => {
-        await users.update(context.user.id, { password_hash: passwordHash, must_change_password: false }, trx)
+        await users.update(context.user.id, { password_hash: passwordHash, must_change_password: false, failed_sign_in_count: 0 }, trx)
         // Other sessions end: a password change is how a user shuts out someone who knew the old one.
         await auth.deleteSessionsOfUser(context.user.id, trx, context.sessionIdHash)
         await audit.record({ userId: context.user.id, organisationId: context.user.organisationId, ip }, { action: 'password_changed', recordType: 'user', recordId: context.user.id }, trx)

@@ -63,6 +63,7 @@ export async function ssoRoutes(app: FastifyInstance, { services, secure }: { se
       return renderSignIn(reply, code, { ssoErrors: ruleErrors(new RuleError('ssoEmail', REFUSALS[result.reason])), returnTo: '/' })
     }
     reply.setCookie(SESSION_COOKIE, result.sessionToken, sessionCookie({ secure }))
+    reply.renewCsrfSecret()
     return reply.redirect(safeReturnTo(result.returnTo))
   })
 

@@ -43,6 +43,7 @@ export async function twoFactorRoutes(app: FastifyInstance, { services, secure }
     const result = await auth.completeSecondFactor(pending, form.value.code, request.ip)
     if (result.ok) {
       reply.setCookie(SESSION_COOKIE, result.sessionToken, sessionCookie({ secure }))
+      reply.renewCsrfSecret()
       return reply.redirect(result.user.mustChangePassword ? '/account/password' : returnTo)
     }
     if (result.reason === 'invalid') return render(401, ruleErrors(new RuleError('code', 'The code is not right. Enter the 6-digit code your app shows now, or one of your recovery codes')))

@@ -2,7 +2,7 @@ import { type Expression, type Insertable, type RawBuilder, type SqlBool, sql } 
 import type { Executor } from '../../platform/db/executor.js'
 import { escapeLike } from '../../platform/db/like.js'
 import type { IncidentsTable } from '../../platform/db/schema.js'
-import { incidentRowVisibleTo, visibleCaseIds, visibleIncidentIds, visiblePersonIds } from '../cases/case-access.js'
+import { caseRowVisibleTo, incidentRowVisibleTo, visibleCaseIds, visibleIncidentIds, visiblePersonIds } from '../cases/case-access.js'
 import { everyWordIn, matchesAtLeast, placeMatches, referenceMatch, SEARCH_CANDIDATES, type SearchTerm } from '../search/search.terms.js'
 import type { IncidentFilters } from './incidents.schemas.js'
 import { ukStartOfDay } from './incidents.schemas.js'
@@ -14,13 +14,14 @@ const nextDay = (isoDate: string) => {
 }
 
 export function incidentsRepository(db: Executor) {
-  const base = () =>
+  /** An incident's case and its reference only when the reader may see that case (an organisation sees the incidents it recorded on any case). */
+  const base = (organisationId: string) =>
     db
       .selectFrom('incidents')
       .innerJoin('incident_types', 'incident_types.code', 'incidents.type_code')
       .innerJoin('organisations', 'organisations.id', 'incidents.organisation_id')
       .leftJoin('locations', 'locations.id', 'incidents.location_id')
-      .leftJoin('cases', 'cases.id', 'incidents.case_id')
+      .leftJoin('cases', (join) => join.onRef('cases.id', '=', 'incidents.case_id').on(caseRowVisibleTo(organisationId)))
       .select([
         'incidents.id',
         'incidents.reference',
@@ -40,8 +41,9 @@ export function incidentsRepository(db: Executor) {
         'locations.district_code as districtCode',
         'locations.ward_name as wardName',
         'incidents.reporting_person_id as reportingPersonId',
-        'incidents.case_id as caseId',
+        'cases.id as caseId',
         'cases.reference as caseReference',
+        sql<boolean>`incidents.case_id is not null`.as('onCase'),
         'incidents.organisation_id as organisationId',
         'organisations.name as organisationName',
         'incidents.created_at as createdAt',
@@ -60,7 +62,7 @@ export function incidentsRepository(db: Executor) {
 
     /** One incident, if the organisation may see it. */
     findVisible(id: string, organisationId: string) {
-      return base().where('incidents.id', '=', id).where('incidents.id', 'in', visibleIncidentIds(db, organisationId)).executeTakeFirst()
+      return base(organisationId).where('incidents.id', '=', id).where('incidents.id', 'in', visibleIncidentIds(db, organisationId)).executeTakeFirst()
     },
 
     async page(organisationId: string, filters: IncidentFilters, limit: number) {
@@ -72,7 +74,7 @@ export function incidentsRepository(db: Executor) {
       if (filters.to) query = query.where('incidents.occurred_at', '<', ukStartOfDay(nextDay(filters.to)))
       const ids = query.select('incidents.id')
       const { total } = await query.select(sql<number>`count(*)::int`.as('total')).executeTakeFirstOrThrow()
-      const rows = await base()
+      const rows = await base(organisationId)
         .where('incidents.id', 'in', ids)
         .orderBy('incidents.occurred_at', 'desc')
         .orderBy('incidents.reference', 'desc')
@@ -82,8 +84,8 @@ export function incidentsRepository(db: Executor) {
       return { rows, total }
     },
 
-    forCase(caseId: string) {
-      return base().where('incidents.case_id', '=', caseId).orderBy('incidents.occurred_at', 'desc').orderBy('incidents.reference', 'desc').execute()
+    forCase(caseId: string, organisationId: string) {
+      return base(organisationId).where('incidents.case_id', '=', caseId).orderBy('incidents.occurred_at', 'desc').orderBy('incidents.reference', 'desc').execute()
     },
 
     async nextReference(year: string) {
@@ -126,7 +128,7 @@ export function incidentsRepository(db: Executor) {
           .selectFrom('incidents')
           .innerJoin('incident_types', 'incident_types.code', 'incidents.type_code')
           .leftJoin('locations', 'locations.id', 'incidents.location_id')
-          .leftJoin('cases', 'cases.id', 'incidents.case_id')
+          .leftJoin('cases', (join) => join.onRef('cases.id', '=', 'incidents.case_id').on(caseRowVisibleTo(organisationId)))
           .select([
             'incidents.id',
             'incidents.reference',
@@ -136,7 +138,7 @@ export function incidentsRepository(db: Executor) {
             'locations.address',
             'locations.postcode',
             'incidents.location_text as locationText',
-            'incidents.case_id as caseId',
+            'cases.id as caseId',
             'cases.reference as caseReference',
           ])
           .where('incidents.id', 'in', candidates)

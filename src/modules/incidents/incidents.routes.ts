@@ -130,7 +130,7 @@ export async function incidentRoutes(app: FastifyInstance, options: { services: 
       strandLabels: incident.hateStrands.map((strand) => HATE_STRANDS[strand as keyof typeof HATE_STRANDS] ?? strand),
       recorded: Boolean(query.recorded),
       linked: Boolean(query.linked),
-      canLink: request.auth?.permissions.has('cases:manage') && !incident.caseId,
+      canLink: request.auth?.permissions.has('cases:manage') && !incident.onCase,
     })
   }
 

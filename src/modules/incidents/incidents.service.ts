@@ -115,7 +115,7 @@ export function incidentsService({ db, audit }: { db: Kysely<DB>; audit: Pick<Au
     /** The incidents on a case, for the case page's panel. */
     async forCase(actor: Actor, caseId: string) {
       await requireCase(db, actor, caseId, 'read')
-      return incidents.forCase(caseId)
+      return incidents.forCase(caseId, actor.organisationId!)
     },
   }
 }

@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import type { Executor } from '../../platform/db/executor.js'
-import { locationRowVisibleTo, visibleIncidentIds } from '../cases/case-access.js'
+import { caseRowVisibleTo, locationRowVisibleTo, visibleIncidentIds } from '../cases/case-access.js'
 import { matchesAtLeast, placeMatches, SEARCH_CANDIDATES, type SearchTerm } from '../search/search.terms.js'
 
 /** The same normalisation as the unique index locations_address_key, so a lookup finds what the index would refuse. */
@@ -95,7 +95,8 @@ export function locationsRepository(db: Executor) {
       return db
         .selectFrom('incidents')
         .innerJoin('incident_types', 'incident_types.code', 'incidents.type_code')
-        .leftJoin('cases', 'cases.id', 'incidents.case_id')
+        // A case's reference only when the reader may see the case.
+        .leftJoin('cases', (join) => join.onRef('cases.id', '=', 'incidents.case_id').on(caseRowVisibleTo(organisationId)))
         .select([
           'incidents.id',
           'incidents.reference',
@@ -103,7 +104,8 @@ export function locationsRepository(db: Executor) {
           'incident_types.label as typeLabel',
           'incidents.category',
           'incidents.hate_motivated as hateMotivated',
-          'incidents.case_id as caseId',
+          'cases.id as caseId',
+          sql<boolean>`incidents.case_id is not null`.as('onCase'),
           'cases.reference as caseReference',
         ])
         .where('incidents.location_id', '=', locationId)

@@ -150,7 +150,7 @@ export function governanceFixtures(t: TestApp) {
     },
 
     /** A meeting with the usual agenda: five opening items, the given reports, then the two closing items. */
-    async meetingWithAgenda(bodyId: string, options: { createdBy: string; meetsOn: string; reports?: { title: string; exempt?: boolean; description?: string; presenterName?: string }[]; minutesStatus?: 'none' | 'draft' | 'published' | 'confirmed'; status?: 'scheduled' | 'held' | 'cancelled' }) {
+    async meetingWithAgenda(bodyId: string, options: { createdBy: string; meetsOn: string; reports?: { title: string; exempt?: boolean; description?: string; presenterName?: string }[]; minutesStatus?: 'none' | 'draft' | 'published' | 'confirmed'; status?: 'scheduled' | 'held' | 'cancelled'; publishedAt?: Date }) {
       const meeting = await fixtures.meeting(bodyId, options)
       const kinds = [
         ['apologies', 'Apologies for absence'],

@@ -27,9 +27,9 @@ async function upload(agent: Agent, itemId: string, fields: Record<string, strin
 
 const papersOf = (itemId: string) => db().selectFrom('agenda_papers').selectAll().where('agenda_item_id', '=', itemId).orderBy('uploaded_at').execute()
 
-async function clerkWithReport(options: { exempt?: boolean; visibility?: 'open' | 'closed' } = {}) {
+async function clerkWithReport(options: { exempt?: boolean; visibility?: 'open' | 'closed'; publishedAt?: Date } = {}) {
   const clerk = await g.clerk({ visibility: options.visibility })
-  const meeting = await g.meetingWithAgenda(clerk.body.id, { createdBy: clerk.userId, meetsOn: inDays(14), reports: [{ title: 'Performance report', exempt: options.exempt }] })
+  const meeting = await g.meetingWithAgenda(clerk.body.id, { createdBy: clerk.userId, meetsOn: inDays(14), reports: [{ title: 'Performance report', exempt: options.exempt }], publishedAt: options.publishedAt })
   return { ...clerk, meeting, itemId: meeting.itemIds[5]! }
 }
 
@@ -116,7 +116,7 @@ describe('uploading a paper', () => {
 
 describe('who may download a paper', () => {
   it('gives an exempt item’s papers to members and those who run the body, and 404 to other readers', async () => {
-    const { agent, body, userId, itemId, meeting } = await clerkWithReport({ exempt: true })
+    const { agent, body, userId, itemId, meeting } = await clerkWithReport({ exempt: true, publishedAt: new Date() })
     expect((await upload(agent, itemId, { title: 'Confidential appendix' }, { name: 'c.pdf', data: samples.pdf() })).statusCode).toBe(302)
     const [paper] = await papersOf(itemId)
 
@@ -139,11 +139,15 @@ describe('who may download a paper', () => {
     expect((await g.auditRows('agenda.paper_downloaded')).filter((row) => row.record_id === paper!.id)).toHaveLength(3)
   })
 
-  it('gives an open item’s papers to every reader of the body', async () => {
-    const { agent, itemId } = await clerkWithReport()
+  it('gives an open item’s papers to every reader of the body, once the agenda is published', async () => {
+    const { agent, itemId, meeting } = await clerkWithReport()
     await upload(agent, itemId, { title: 'Open paper' }, { name: 'o.pdf', data: samples.pdf() })
     const [paper] = await papersOf(itemId)
     const reader = await t.signInAs(['board_member'])
+    // Before it is published the agenda, papers included, is for those who run the body.
+    expect((await reader.get(`/papers/${paper!.id}/download`)).statusCode).toBe(404)
+    expect((await agent.get(`/papers/${paper!.id}/download`)).statusCode).toBe(200)
+    await db().updateTable('meetings').set({ agenda_published_at: new Date() }).where('id', '=', meeting.id).execute()
     expect((await reader.get(`/papers/${paper!.id}/download`)).statusCode).toBe(200)
     // The gate: only governance readers.
     const caseWorker = await t.signInAs(['case_manager'])

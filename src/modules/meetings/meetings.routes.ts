@@ -475,7 +475,8 @@ export async function meetingRoutes(app: FastifyInstance, { services }: { servic
     '/api/v1/meetings/:meetingId',
     {
       config: read,
-      schema: { summary: 'A meeting with its agenda items and papers (an exempt item’s description and papers only for members and those who run the body)', tags, params: meetingParams, response: { 200: meetingResponse } },
+      schema: { summary:
+          'A meeting with its agenda items and papers: before the agenda is published (agendaPublishedAt null), no items except for those who run the body; an exempt item’s description and papers only for members and those who run the body', tags, params: meetingParams, response: { 200: meetingResponse } },
     },
     async (request) => {
       const page = await meetings.meeting(actorOf(request), request.params.meetingId, 'meeting-api')

@@ -147,7 +147,16 @@ export function meetingsService({ db, audit, mailer, config }: { db: Kysely<DB>;
     const found = await requireItem(actor, paper.itemId, level, executor).catch(notFound('Paper not found'))
     // An exempt item's papers do not exist for readers who may not see exempt business.
     if (found.item.exempt && !(await seesExempt(actor, found.body, executor))) throw new NotFoundError('Paper not found')
+    if (!agendaVisible(found.body, found.meeting)) throw new NotFoundError('Paper not found')
     return { paper, ...found }
+  }
+
+  /**
+   * An agenda before it is published is a draft, for those who run the body only (as its documents are): its items,
+   * exempt titles included, and their papers. Every page and API answer that gives a meeting's agenda goes through this.
+   */
+  function agendaVisible(body: AccessibleBody, meeting: Pick<MeetingRow, 'agendaPublishedAt'> | undefined) {
+    return body.canManage || Boolean(meeting?.agendaPublishedAt)
   }
 
   /** Exempt business is for the body's current members and those who run it (administrators included). */
@@ -297,7 +306,7 @@ export function meetingsService({ db, audit, mailer, config }: { db: Kysely<DB>;
       const canSeeExempt = await seesExempt(actor, body)
       const today = todayInLondon()
       const future = (await repository.meetingsOfBody(bodyId, { from: today })).map(meetingView)
-      const items = await agenda(future.map((meeting) => meeting.id), canSeeExempt)
+      const items = await agenda(future.filter((meeting) => agendaVisible(body, meeting)).map((meeting) => meeting.id), canSeeExempt)
       const toBeProgrammed = (await repository.unprogrammedItems(bodyId)).map((row) => ({
         ...itemView(row, [], canSeeExempt),
         deferredFromMeetingId: row.deferredFromMeetingId,
@@ -306,7 +315,7 @@ export function meetingsService({ db, audit, mailer, config }: { db: Kysely<DB>;
       const past = (await repository.meetingsOfBody(bodyId, { from: monthsBefore(today, 12), before: today })).map(meetingView).reverse()
       return {
         body,
-        meetings: future.map((meeting) => ({ ...meeting, items: items.filter((item) => item.meetingId === meeting.id) })),
+        meetings: future.map((meeting) => ({ ...meeting, agendaWithheld: !agendaVisible(body, meeting), items: items.filter((item) => item.meetingId === meeting.id) })),
         toBeProgrammed,
         targets: future.filter((meeting) => meeting.status === 'scheduled' && meeting.minutesStatus !== 'confirmed'),
         past,
@@ -321,7 +330,8 @@ export function meetingsService({ db, audit, mailer, config }: { db: Kysely<DB>;
       const body = await requireMeetingBody(db, actor, meetingId, 'read')
       const meeting = await meetingOf(meetingId)
       const canSeeExempt = await seesExempt(actor, body)
-      const items = await agenda([meetingId], canSeeExempt)
+      const agendaWithheld = !agendaVisible(body, meeting)
+      const items = agendaWithheld ? [] : await agenda([meetingId], canSeeExempt)
       const exemptItems = items.filter((item) => item.exempt && !item.papersWithheld).length
       if (via && exemptItems > 0) await audit.record(actor, { action: 'minutes.viewed', recordType: 'meeting', recordId: meetingId, details: { via, exemptItems } })
       return {
@@ -330,6 +340,7 @@ export function meetingsService({ db, audit, mailer, config }: { db: Kysely<DB>;
         items,
         canManage: body.canManage,
         canSeeExempt,
+        agendaWithheld,
         agendaOpen: meeting.status !== 'cancelled' && meeting.minutesStatus !== 'confirmed',
       }
     },

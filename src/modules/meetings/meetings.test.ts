@@ -358,8 +358,10 @@ describe('the meeting page', () => {
     expect(page.body).toContain(`/agenda-items/${meeting.itemIds[5]}/papers/new`)
     expect(page.body).toContain(`/papers/${paper.id}/remove`)
 
-    // An ordinary reader of an open body: no clerk's links, and an exempt item's title only.
+    // An ordinary reader of an open body, once the agenda is published: no clerk's links, and an exempt item's title only.
     const reader = await t.signInAs(['board_member'])
+    expect((await reader.get(`/meetings/${meeting.id}`)).body).toContain('The agenda of this meeting has not been published yet.')
+    await db().updateTable('meetings').set({ agenda_published_at: new Date() }).where('id', '=', meeting.id).execute()
     const read = await reader.get(`/meetings/${meeting.id}`)
     expect(read.statusCode).toBe(200)
     expect(read.body).toContain('7. Persistent offender case review')
@@ -494,7 +496,7 @@ describe('changing and cancelling a meeting', () => {
 describe('a closed body', () => {
   it('hides its meetings, items and papers from a board member who is not a member: 404, never 403', async () => {
     const { agent, body, userId } = await g.clerk({ visibility: 'closed' })
-    const meeting = await g.meetingWithAgenda(body.id, { createdBy: userId, meetsOn: inDays(10), reports: [{ title: 'Nominal review' }] })
+    const meeting = await g.meetingWithAgenda(body.id, { createdBy: userId, meetsOn: inDays(10), reports: [{ title: 'Nominal review' }], publishedAt: new Date() })
     const itemId = meeting.itemIds[5]!
     const waiting = await g.item(body.id, { createdBy: userId, title: 'To be programmed' })
     const paper = await db()

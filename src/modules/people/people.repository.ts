@@ -1,7 +1,7 @@
 import { sql } from 'kysely'
 import type { Executor } from '../../platform/db/executor.js'
 import { escapeLike } from '../../platform/db/like.js'
-import { personRowVisibleTo, visibleCaseIds, visibleIncidentIds, visiblePersonIds } from '../cases/case-access.js'
+import { caseRowVisibleTo, personRowVisibleTo, visibleCaseIds, visibleIncidentIds, visiblePersonIds } from '../cases/case-access.js'
 
 const fullName = sql<string>`lower(people.given_names || ' ' || people.family_name)`
 
@@ -265,7 +265,8 @@ export function peopleRepository(db: Executor) {
       return executor
         .selectFrom('incidents')
         .innerJoin('incident_types', 'incident_types.code', 'incidents.type_code')
-        .leftJoin('cases', 'cases.id', 'incidents.case_id')
+        // The case's reference only when the reader may see the case.
+        .leftJoin('cases', (join) => join.onRef('cases.id', '=', 'incidents.case_id').on(caseRowVisibleTo(organisationId)))
         .select(['incidents.id', 'incidents.reference', 'incidents.occurred_at as occurredAt', 'incident_types.label as type', 'cases.reference as caseReference'])
         .where('incidents.reporting_person_id', '=', id)
         .where('incidents.id', 'in', visibleIncidentIds(executor, organisationId))

@@ -42,7 +42,7 @@ export function usersRepository(db: Executor) {
     },
 
     findPasswordHash(id: string) {
-      return db.selectFrom('users').select('password_hash as passwordHash').where('id', '=', id).executeTakeFirst()
+      return db.selectFrom('users').select(['password_hash as passwordHash', 'locked_until as lockedUntil']).where('id', '=', id).executeTakeFirst()
     },
 
     emailTaken(email: string, exceptId?: string, executor: Executor = db) {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { Kysely } from 'kysely'
+import type { Executor } from '../../platform/db/executor.js'
 import type { DB } from '../../platform/db/schema.js'
 import { NotFoundError, RuleError } from '../../platform/http/errors.js'
 import type { Actor } from '../audit/audit.events.js'
@@ -29,6 +30,16 @@ export function usersService({ db, users, organisations, auth, audit }: Dependen
     if (!organisation || !organisation.active) throw new RuleError('organisationId', 'Select an organisation from the list')
   }
 
+  /**
+   * A token acts as its user as they are now: after a move to another organisation, a password reset or a
+   * deactivation, tokens issued before would carry on unseen, so they are revoked (each revocation audited).
+   */
+  async function revokeTokens(actor: Actor, userId: string, reason: 'organisation_changed' | 'password_reset' | 'deactivated' | 'reactivated', trx: Executor) {
+    for (const id of await auth.revokeTokensOfUser(userId, trx)) {
+      await audit.record(actor, { action: 'api_token.revoked', recordType: 'api_token', recordId: id, details: { userId, reason } }, trx)
+    }
+  }
+
   async function setActive(actor: Actor, id: string, active: boolean) {
     if (!active && id === actor.userId) throw new RuleError('user', 'You cannot deactivate your own account')
     await db.transaction().execute(async (trx) => {
@@ -38,6 +49,7 @@ export function usersService({ db, users, organisations, auth, audit }: Dependen
       await users.update(id, { active }, trx)
       // A deactivated user's sessions end at once, not at their next idle timeout.
       if (!active) await auth.deleteSessionsOfUser(id, trx)
+      await revokeTokens(actor, id, active ? 'reactivated' : 'deactivated', trx)
       await audit.record(actor, { action: active ? 'user.reactivated' : 'user.deactivated', recordType: 'user', recordId: id }, trx)
     })
   }
@@ -104,6 +116,7 @@ export function usersService({ db, users, organisations, auth, audit }: Dependen
         await users.update(id, { name: changes.name, email: changes.email, organisation_id: changes.organisationId, roles: changes.roles }, trx)
         // New roles or a new organisation change what the user may see: make them sign in again.
         if (rolesChanged || fields.includes('organisation')) await auth.deleteSessionsOfUser(id, trx)
+        if (fields.includes('organisation')) await revokeTokens(actor, id, 'organisation_changed', trx)
         const details: Record<string, unknown> = { fields }
         if (rolesChanged) details.roles = { from: current.roles, to: changes.roles }
         if (fields.includes('organisation')) details.organisationId = { from: current.organisationId, to: changes.organisationId }
@@ -123,6 +136,7 @@ export function usersService({ db, users, organisations, auth, audit }: Dependen
         if (!user) throw new NotFoundError('User not found')
         await users.update(id, { password_hash: passwordHash, must_change_password: true, failed_sign_in_count: 0, locked_until: null }, trx)
         await auth.deleteSessionsOfUser(id, trx)
+        await revokeTokens(actor, id, 'password_reset', trx)
         await audit.record(actor, { action: 'user.password_reset', recordType: 'user', recordId: id }, trx)
       })
       return { temporaryPassword: password }

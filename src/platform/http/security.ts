@@ -26,4 +26,9 @@ export const setUpSecurityHeaders = fp(async (app: FastifyInstance, { config }: 
     // HSTS only where the service is served over HTTPS.
     strictTransportSecurity: config.environment === 'production',
   })
+  // Whatever a signed-in user is sent (pages and API answers) may carry personal data: no browser or proxy keeps it.
+  // Static files are served without a session, so they keep their caching.
+  app.addHook('onSend', async (request, reply) => {
+    if (request.auth) reply.header('cache-control', 'no-store')
+  })
 })
