@@ -10,9 +10,10 @@ import { loadConfig } from '../../config.js'
 import { SYSTEM_ACTOR } from '../../modules/audit/audit.events.js'
 import { auditRepository } from '../../modules/audit/audit.repository.js'
 import { auditService } from '../../modules/audit/audit.service.js'
+import { currentCode } from '../../modules/auth/totp.js'
 import { Agent, testConfig } from '../../../test/helpers/app.js'
 import { freshDatabase, serverUrl, type TestDatabase } from '../../../test/helpers/database.js'
-import { factories } from '../../../test/helpers/factories.js'
+import { FACTORY_TOTP_SECRET, factories } from '../../../test/helpers/factories.js'
 import { adminQuery } from '../../../test/helpers/server-database.js'
 import type { Database } from './database.js'
 import { AppRoleError, grantAppRole, openServingDatabase } from './roles.js'
@@ -113,7 +114,10 @@ describe.runIf(serverUrl)('the app’s own role on a PostgreSQL server', () => {
     const server = await createApp(services)
     try {
       const agent = new Agent(server)
-      expect((await agent.submit('/sign-in', { email: admin.email, password: admin.password })).statusCode).toBe(302)
+      const signIn = await agent.submit('/sign-in', { email: admin.email, password: admin.password })
+      expect(signIn.headers.location).toMatch(/^\/sign-in\/two-factor/)
+      // Administrators sign in with a second factor: the app's role reads the secret and records the step used.
+      expect((await agent.submit('/sign-in/two-factor', { code: currentCode(FACTORY_TOTP_SECRET) })).statusCode).toBe(302)
       const page = await agent.get('/admin/audit-check')
       expect(page.statusCode).toBe(200)
       expect(page.body).toContain('The audit log is intact')
