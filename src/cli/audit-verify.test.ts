@@ -1,51 +1,11 @@
-import { execFile } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { freshDatabase, migratedDataFolder, serverUrl, type TestDatabase } from '../../test/helpers/database.js'
+import { describe, expect, it } from 'vitest'
+import { commandLine } from '../../test/helpers/cli.js'
 import { SYSTEM_ACTOR } from '../modules/audit/audit.events.js'
 import { auditRepository } from '../modules/audit/audit.repository.js'
-import { type Database, openDatabase } from '../platform/db/database.js'
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url))
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx')
-
-let folder: string
-let server: TestDatabase | undefined
-
-beforeAll(async () => {
-  folder = await mkdtemp(path.join(tmpdir(), 'scp-audit-verify-'))
-  if (serverUrl) server = await freshDatabase()
-  else await migratedDataFolder(path.join(folder, 'data', 'pglite'))
-})
-afterAll(async () => {
-  await server?.destroy()
-  await rm(folder, { recursive: true, force: true })
-})
-
-/** Runs npm run audit:verify as a person would, with a configuration of its own. */
-function auditVerify(): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, NODE_ENV: 'test', SEED_DEMO_DATA: 'false', DATA_DIR: path.join(folder, 'data'), LOG_LEVEL: 'silent' }
-  if (server) env.DATABASE_URL = (server.target as { url: string }).url
-  return new Promise((resolve) => {
-    execFile(TSX, ['src/cli/audit-verify.ts'], { cwd: ROOT, env }, (error, stdout, stderr) => {
-      resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr })
-    })
-  })
-}
-
-/** The command's database, opened while the command is not running. */
-async function withDatabase<T>(work: (database: Database) => Promise<T>): Promise<T> {
-  if (server) return work(server.database)
-  const database = await openDatabase({ kind: 'pglite', dataDir: path.join(folder, 'data', 'pglite') })
-  try {
-    return await work(database)
-  } finally {
-    await database.close()
-  }
-}
+const cli = commandLine('audit-verify')
+const auditVerify = () => cli.run('src/cli/audit-verify.ts')
+const withDatabase = cli.withDatabase
 
 describe('npm run audit:verify', () => {
   it('says the log is intact and exits 0, then names the altered entry and exits 1', async () => {

@@ -1,66 +1,25 @@
-import { execFile } from 'node:child_process'
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { freshDatabase, migratedDataFolder, serverUrl, type TestDatabase } from '../../test/helpers/database.js'
-import { type Database, openDatabase } from '../platform/db/database.js'
+import { describe, expect, it } from 'vitest'
+import { commandLine } from '../../test/helpers/cli.js'
+import { serverUrl } from '../../test/helpers/database.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const DATA = fileURLToPath(new URL('../../../shared/data/police-uk/', import.meta.url))
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx')
 
-let folder: string
-let server: TestDatabase | undefined
-
-beforeAll(async () => {
-  folder = await mkdtemp(path.join(tmpdir(), 'scp-import-cli-'))
-  // On a server, a database of its own for the command; otherwise a PGlite data folder, as the app's first start leaves it.
-  if (serverUrl) server = await freshDatabase()
-  else await migratedDataFolder(path.join(folder, 'data', 'pglite'))
-})
-afterAll(async () => {
-  await server?.destroy()
-  await rm(folder, { recursive: true, force: true })
-})
-
-interface Run {
-  code: number | null
-  stdout: string
-  stderr: string
-}
+const cli = commandLine('import-cli')
 
 /** Runs npm run import:police as a person would, with a configuration of its own. */
-function importPolice(...args: string[]): Promise<Run> {
-  return command('src/cli/import-police.ts', args)
+function importPolice(...args: string[]) {
+  return cli.run('src/cli/import-police.ts', args)
 }
-
-function command(script: string, args: string[]): Promise<Run> {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, NODE_ENV: 'test', SEED_DEMO_DATA: 'false', DATA_DIR: path.join(folder, 'data'), LOG_LEVEL: 'silent' }
-  if (server) env.DATABASE_URL = (server.target as { url: string }).url
-  return new Promise((resolve) => {
-    execFile(TSX, [script, ...args], { cwd: ROOT, env }, (error, stdout, stderr) => {
-      resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr })
-    })
-  })
-}
-
-/** The command's database, opened after it has finished with it. */
-async function withDatabase<T>(work: (database: Database) => Promise<T>): Promise<T> {
-  if (server) return work(server.database)
-  const database = await openDatabase({ kind: 'pglite', dataDir: path.join(folder, 'data', 'pglite') })
-  try {
-    return await work(database)
-  } finally {
-    await database.close()
-  }
-}
+const withDatabase = cli.withDatabase
 
 describe('npm run import:police', () => {
   it('imports every CSV file in a folder and its subfolders, and prints what each held', async () => {
-    const input = path.join(folder, 'downloads')
+    const input = path.join(cli.folder, 'downloads')
     mkdirSync(path.join(input, '2019-01'), { recursive: true })
     copyFileSync(path.join(DATA, '2019-01-btp-street.csv'), path.join(input, '2019-01', '2019-01-btp-street.csv'))
     copyFileSync(path.join(DATA, '2018-12-leicestershire-street.csv'), path.join(input, '2018-12-leicestershire-street.csv'))
@@ -80,7 +39,7 @@ describe('npm run import:police', () => {
   }, 120_000)
 
   it('refuses a bad file with its reason and exit code 1, importing the good ones beside it', async () => {
-    const bad = path.join(folder, '2019-02-leicestershire-street.csv')
+    const bad = path.join(cli.folder, '2019-02-leicestershire-street.csv')
     writeFileSync(bad, 'Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type,Last outcome category,Context\n,2019-02,Leicestershire Police,Leicestershire Police,-1.2,52.6,On or near Park,E01025631,Blaby 002A,Jaywalking,,\n')
 
     const run = await importPolice(bad, path.join(DATA, '2018-12-leicestershire-street.csv'))
@@ -109,7 +68,7 @@ describe('npm run import:police', () => {
 
   it.skipIf(Boolean(serverUrl))('refuses to write the embedded database while the app has it open, and writes nothing', async () => {
     // The app's lock: a live process (this test runner) holds the folder.
-    const lock = path.join(folder, 'data', 'pglite', 'safer-communities.lock')
+    const lock = path.join(cli.folder, 'data', 'pglite', 'safer-communities.lock')
     mkdirSync(path.dirname(lock), { recursive: true })
     await writeFile(lock, String(process.pid))
     try {
@@ -128,14 +87,14 @@ describe('npm run import:police', () => {
     expect(none.code).toBe(2)
     expect(none.stderr).toContain('Usage: npm run import:police -- <file or folder>')
 
-    const missing = await importPolice(path.join(folder, 'no-such-folder'))
+    const missing = await importPolice(path.join(cli.folder, 'no-such-folder'))
     expect(missing.code).toBe(2)
-    expect(missing.stderr).toContain(`There is no file or folder ${path.join(folder, 'no-such-folder')}`)
+    expect(missing.stderr).toContain(`There is no file or folder ${path.join(cli.folder, 'no-such-folder')}`)
   })
 })
 
 describe('npm run load:boundaries', () => {
-  const loadBoundaries = (...args: string[]) => command('src/cli/load-boundaries.ts', args)
+  const loadBoundaries = (...args: string[]) => cli.run('src/cli/load-boundaries.ts', args)
 
   it('reloads the boundaries from a folder laid out as reference/geo, and says what it loaded', async () => {
     const run = await loadBoundaries(path.join(ROOT, 'reference/geo'))
@@ -147,7 +106,7 @@ describe('npm run load:boundaries', () => {
   }, 120_000)
 
   it('explains what is wrong with a folder that is not a boundary set, with exit code 1', async () => {
-    const wrong = path.join(folder, 'not-boundaries')
+    const wrong = path.join(cli.folder, 'not-boundaries')
     mkdirSync(wrong, { recursive: true })
     writeFileSync(path.join(wrong, 'districts.csv'), 'code,name\nE06000016,Leicester\n')
     const run = await loadBoundaries(wrong)
