@@ -4,6 +4,7 @@ import type { AccessEntry } from '../src/platform/http/access.js'
 import { multipart, samples } from '../src/modules/documents/documents.fixtures.js'
 import { createTestApp, type TestApp } from './helpers/app.js'
 import { asbFactories } from './helpers/asb-factories.js'
+import { asForm, caseChangeBody } from './helpers/case-change-bodies.js'
 
 /**
  * Organisation scope over every route that names a case, person, incident, address, intervention, assessment, task or
@@ -88,21 +89,7 @@ describe('organisation scope over every record route', () => {
     // A person the stranger may see, so that a merge is refused for the target alone.
     const theirs = await asbFactories(t.testDb.database.db).person({ createdByOrganisationId: stranger.user.organisationId })
     /** A valid body for each kind of change, so that every request reaches the scope check rather than stopping at validation. */
-    const bodyFor = (url: string): Record<string, unknown> => {
-      if (url.endsWith('/merge')) return { duplicateId: theirs.id }
-      if (/interventions\/[^/]+\/status$/.test(url)) return { status: 'complied' }
-      if (/interventions\/[^/]+\/breach(es)?$/.test(url)) return { breachedOn: '2026-02-01', description: 'Music again', action: 'warning', 'breachedOn-day': '1', 'breachedOn-month': '2', 'breachedOn-year': '2026' }
-      if (url.endsWith('/interventions') || url.includes('/interventions/new')) return { typeCode: 'warning_letter', personId: ids.person, issuedOn: '2026-01-05', 'issuedOn-day': '5', 'issuedOn-month': '1', 'issuedOn-year': '2026' }
-      if (url.includes('/risk-assessments')) return { personId: ids.person, answers, ...Object.fromEntries(Object.keys(answers).map((code) => [code, 'no'])) }
-      if (url.endsWith('/status')) return { status: 'review', version: 1 }
-      if (url.endsWith('/close')) return { outcome: 'resolved', reason: 'x', satisfaction: 'satisfied', version: 1 }
-      if (url.endsWith('/reopen')) return { reason: 'x', version: 1 }
-      if (url.endsWith('/shares') || url.endsWith('/share')) return { organisationId: ids.otherOrganisation, access: 'full', reason: 'x' }
-      if (url.endsWith('/tasks') || url.endsWith('/tasks/new')) return { title: 'x', assignedTo: ids.officer, dueOn: '2030-01-01', 'dueOn-day': '1', 'dueOn-month': '1', 'dueOn-year': '2030' }
-      if (url.endsWith('/edit') || /\/api\/v1\/(cases|people)\/[^/]+$/.test(url)) return { title: 'x', type: 'location', priority: 'normal', givenNames: 'A', familyName: 'B', version: 1 }
-      return { caseId: ids.case, personId: ids.person, role: 'victim', body: 'x', reason: 'x', reached: 'yes', satisfaction: 'satisfied' }
-    }
-    const asForm = (body: Record<string, unknown>) => Object.fromEntries(Object.entries(body).filter(([, value]) => typeof value !== 'object').map(([key, value]) => [key, String(value)]))
+    const bodyFor = (url: string) => caseChangeBody(url, { caseId: ids.case!, personId: ids.person!, duplicateId: theirs.id, shareWithOrganisationId: ids.otherOrganisation!, assignToUserId: ids.officer!, answers })
     const failures: string[] = []
     for (const route of routes) {
       const url = addressOf(route.url)

@@ -8,6 +8,7 @@ import type { AccessEntry } from '../src/platform/http/access.js'
 import type { Agent } from './helpers/app.js'
 import { createTestApp, type TestApp } from './helpers/app.js'
 import { asbFactories } from './helpers/asb-factories.js'
+import { asForm, caseChangeBody } from './helpers/case-change-bodies.js'
 import { governanceFactories } from './helpers/governance-factories.js'
 import { type ScopeIds, scopeRequests } from './helpers/governance-scope-bodies.js'
 
@@ -358,24 +359,14 @@ function addressOf(url: string, ids: CaseIds): string {
   return url.endsWith('/document') ? `${filled}?format=pdf` : filled
 }
 
-/** A valid body for each kind of ASB change, so that a refusal comes from the access rule and not from validation. */
+/** A valid body for each change, so that a refusal comes from the access rule and not from validation. */
 function bodyFor(url: string, actor: Actor, ids: CaseIds, theirPersonId: string): Record<string, unknown> {
-  if (url.endsWith('/merge')) return { duplicateId: theirPersonId }
-  if (/interventions\/[^/]+\/status$/.test(url)) return { status: 'complied' }
-  if (/interventions\/[^/]+\/breach(es)?$/.test(url)) return { breachedOn: '2026-02-01', description: 'Music again', action: 'warning', 'breachedOn-day': '1', 'breachedOn-month': '2', 'breachedOn-year': '2026' }
-  if (url.endsWith('/interventions') || url.includes('/interventions/new')) return { typeCode: 'warning_letter', personId: ids.person, issuedOn: '2026-01-05', 'issuedOn-day': '5', 'issuedOn-month': '1', 'issuedOn-year': '2026' }
-  if (url.includes('/risk-assessments')) return { personId: ids.person, answers, ...Object.fromEntries(Object.keys(answers).map((code) => [code, 'no'])) }
-  if (url.endsWith('/status')) return { status: 'review', version: 1 }
-  if (url.endsWith('/close')) return { outcome: 'resolved', reason: 'x', satisfaction: 'satisfied', version: 1 }
-  if (url.endsWith('/reopen')) return { reason: 'x', version: 1 }
-  if (url.endsWith('/shares') || url.endsWith('/share')) return { organisationId: organisations.spare, access: 'full', reason: 'x' }
-  if (url.endsWith('/tasks') || url.endsWith('/tasks/new')) return { title: 'x', assignedTo: ownerOfficerId, dueOn: '2030-01-01', 'dueOn-day': '1', 'dueOn-month': '1', 'dueOn-year': '2030' }
-  if (url.endsWith('/edit') || /\/api\/v1\/(cases|people)\/[^/]+$/.test(url)) return { title: 'x', type: 'location', priority: 'normal', givenNames: 'A', familyName: 'B', version: 1 }
-  if (url.includes('/organisations/')) return { name: 'Renamed', type: 'council', active: 'yes' }
-  if (url.includes('/users/')) return { name: 'Renamed', email: `renamed-${actor.userId}@test.example.org`, roles: ['case_viewer'], organisationId: organisations.owner }
-  return { caseId: ids.case, personId: ids.person, role: 'victim', body: 'x', reason: 'x', reached: 'yes', satisfaction: 'satisfied' }
+  return caseChangeBody(url, { caseId: ids.case, personId: ids.person, duplicateId: theirPersonId, shareWithOrganisationId: organisations.spare, assignToUserId: ownerOfficerId, answers }, (other) => {
+    if (other.includes('/organisations/')) return { name: 'Renamed', type: 'council', active: 'yes' }
+    if (other.includes('/users/')) return { name: 'Renamed', email: `renamed-${actor.userId}@test.example.org`, roles: ['case_viewer'], organisationId: organisations.owner }
+    return undefined
+  })
 }
-const asForm = (body: Record<string, unknown>) => Object.fromEntries(Object.entries(body).filter(([, value]) => typeof value !== 'object').map(([key, value]) => [key, String(value)]))
 
 const theirPerson = async (actor: Actor) => (await asbFactories(t.testDb.database.db).person({ createdByOrganisationId: actor.organisationId })).id
 
