@@ -93,6 +93,22 @@ describe.runIf(serverUrl)('the app’s own role on a PostgreSQL server', () => {
     expect(await audit.verifyChain()).toMatchObject({ ok: true, rows: 2 })
   })
 
+  it('cannot seal its rows against a chain head of its own, nor keep them out of the chain, with temporary tables', async () => {
+    const audit = auditService(auditRepository(app.db))
+    const before = await audit.verifyChain()
+    expect(before).toMatchObject({ ok: true })
+    // Temporary tables live in one session: one connection, in which the chain's functions would find them first.
+    await app.db.connection().execute(async (session) => {
+      await sql`create temporary table audit_chain_head (only_row boolean primary key default true, seq bigint not null, hash text not null)`.execute(session)
+      await sql`insert into audit_chain_head (seq, hash) values (1000, ${'f'.repeat(64)})`.execute(session)
+      await session.transaction().execute((trx) => audit.record(SYSTEM_ACTOR, { action: 'case.viewed', details: { by: 'a forged head' } }, trx))
+      await sql`create temporary table audit_events (id bigint, hash text, chain_seq bigint, previous_hash text)`.execute(session)
+      await sql`insert into public.audit_events (action, details) values ('case.viewed', '{"by": "a shadow log"}')`.execute(session)
+      await sql`discard temp`.execute(session)
+    })
+    expect(await audit.verifyChain()).toMatchObject({ ok: true, rows: (before as { rows: number }).rows + 2 })
+  })
+
   it('refuses to make the owner or a superuser the app role', async () => {
     const asOwner = new URL((owner.target as { url: string }).url)
     await expect(grantAppRole(owner.database, asOwner.toString())).rejects.toThrow(/must be a role of its own/)

@@ -76,6 +76,20 @@ describe('the one rule for strings and bodies at the edge', () => {
     expect(await db().selectFrom('case_notes').select('body').where('case_id', '=', kase.id).execute()).toEqual([{ body: text }])
   })
 
+  it('accepts and stores Welsh, accented, right-to-left and emoji text as typed, in a form and on the API', async () => {
+    const kase = await asbFactories(db()).case({ owningOrganisationId: manager.user.organisationId })
+    // ŵ and ŷ, combining accents (decomposed), Arabic, a flag and a family emoji (joined by U+200D, a format character).
+    const text = 'Ymweliad â\'r tŷ ym Mhen-y-bont; Siân a Gwŵr. Cafe\u0301 Zoë, São, Łódź. مرحبا 🏴󠁧󠁢󠁷󠁬󠁳󠁿 👨\u200D👩\u200D👧'
+    const response = await manager.submit(`/cases/${kase.id}/notes/new`, { body: text }, { formPage: `/cases/${kase.id}/notes/new` })
+    expect(response.statusCode).toBe(302)
+    expect(await db().selectFrom('case_notes').select('body').where('case_id', '=', kase.id).execute()).toEqual([{ body: text }])
+
+    const name = 'Cyngor Sir Ynys Môn 🏴󠁧󠁢󠁷󠁬󠁳󠁿'
+    const created = await admin.json('POST', '/api/v1/organisations', { name, type: 'council' })
+    expect(created.statusCode).toBe(201)
+    expect(await db().selectFrom('organisations').select('name').where('name', '=', name).execute()).toEqual([{ name }])
+  })
+
   it('checks the fields of an upload too, which its route reads after the first check', async () => {
     const kase = await asbFactories(db()).case({ owningOrganisationId: manager.user.organisationId })
     const upload = multipart({ category: 'photograph', title: 'Bins\u0000 photo' }, { name: 'bins.jpg', data: samples.jpeg() })
