@@ -274,6 +274,11 @@ describe('two-factor authentication', () => {
     expect(event?.details).toEqual({ hadTwoFactor: true, awaitingSessionsEnded: 1 })
   })
 
+  it('links every signed-in page’s header to the two-factor page', async () => {
+    const viewer = await t.signInAs(['case_viewer'])
+    expect((await viewer.get('/')).body).toContain('href="/account/two-factor"')
+  })
+
   it('ends a half-signed-in session that waited more than ten minutes for the code', async () => {
     const admin = await t.factories.user({ roles: ['admin'] })
     const { agent } = await passwordStep(admin)
