@@ -74,6 +74,12 @@ export function twoFactorRepository(db: Executor) {
         .then((row) => row.count)
     },
 
+    /** Ends the user's sessions still waiting for a code: they were started against the secret being removed. */
+    async deleteAwaitingSessions(userId: string, executor: Executor = db) {
+      const deleted = await executor.deleteFrom('sessions').where('user_id', '=', userId).where('awaiting_second_factor', '=', true).executeTakeFirst()
+      return Number(deleted.numDeletedRows)
+    },
+
     async remove(userId: string, executor: Executor = db) {
       await executor.deleteFrom('two_factor_recovery_codes').where('user_id', '=', userId).execute()
       const deleted = await executor.deleteFrom('two_factor_secrets').where('user_id', '=', userId).executeTakeFirst()

@@ -86,7 +86,8 @@ export function twoFactorService({ db, users, twoFactor, audit }: Dependencies) 
       if (!(await users.findById(userId))) throw new NotFoundError('User not found')
       await db.transaction().execute(async (trx) => {
         const removed = await twoFactor.remove(userId, trx)
-        await audit.record(actor, { action: 'two_factor.reset', recordType: 'user', recordId: userId, details: { hadTwoFactor: removed } }, trx)
+        const awaitingSessionsEnded = await twoFactor.deleteAwaitingSessions(userId, trx)
+        await audit.record(actor, { action: 'two_factor.reset', recordType: 'user', recordId: userId, details: { hadTwoFactor: removed, awaitingSessionsEnded } }, trx)
       })
     },
   }

@@ -261,6 +261,24 @@ describe('two-factor authentication', () => {
     expect((await viewer.submit(`/admin/users/${auditor.id}/two-factor/reset`, {}, { formPage: '/' })).statusCode).toBe(403)
   })
 
+  it('an administrator’s reset ends the user’s sessions still waiting for a code, and says how many in the audit', async () => {
+    const admin = await t.signInAs(['admin'])
+    const auditor = await t.factories.user({ roles: ['auditor'] })
+    const { agent } = await passwordStep(auditor)
+    expect((await agent.get('/sign-in/two-factor')).body).toContain('Enter your security code')
+    await admin.submit(`/admin/users/${auditor.id}/two-factor/reset`, {})
+    const waiting = await db().selectFrom('sessions').select('id_hash').where('user_id', '=', auditor.id).where('awaiting_second_factor', '=', true).execute()
+    expect(waiting).toHaveLength(0)
+    expect((await agent.get('/sign-in/two-factor')).body).toContain(SIGN_IN_AGAIN)
+    const event = (await auditOf(auditor.id)).find((row) => row.action === 'two_factor.reset')
+    expect(event?.details).toEqual({ hadTwoFactor: true, awaitingSessionsEnded: 1 })
+  })
+
+  it('links every signed-in page’s header to the two-factor page', async () => {
+    const viewer = await t.signInAs(['case_viewer'])
+    expect((await viewer.get('/')).body).toContain('href="/account/two-factor"')
+  })
+
   it('ends a half-signed-in session that waited more than ten minutes for the code', async () => {
     const admin = await t.factories.user({ roles: ['admin'] })
     const { agent } = await passwordStep(admin)
