@@ -60,7 +60,7 @@ export function services(config: Config, database: Database) {
     auth: authService({ db, config, users: repos.users, auth: repos.auth, audit, twoFactor: repos.twoFactor, sso: repos.sso }),
     twoFactor: twoFactorService({ db, users: repos.users, twoFactor: repos.twoFactor, audit }),
     sso: ssoService({ db, config, sso: repos.sso, users: repos.users, auth: repos.auth, audit }),
-    apiTokens: apiTokensService({ db, auth: repos.auth, users: repos.users, audit }),
+    apiTokens: apiTokensService({ db, auth: repos.auth, users: repos.users, twoFactor: repos.twoFactor, sso: repos.sso, audit }),
     organisations: organisationsService({ db, organisations: repos.organisations, audit }),
     users: usersService({ db, users: repos.users, organisations: repos.organisations, auth: repos.auth, audit }),
     cases: casesService({ db, audit }),

@@ -288,4 +288,26 @@ describe('two-factor authentication', () => {
     expect(late.body).toContain(SIGN_IN_AGAIN)
     expect((await agent.get('/admin/users')).headers.location).toBe('/sign-in?returnTo=%2Fadmin%2Fusers')
   })
+
+  it('issues no API token to a user whose role or organisation requires two-factor until they have turned it on, since a token skips sign-in', async () => {
+    const admin = await t.signInAs(['admin'])
+    const issuer = { userId: admin.user.id, organisationId: admin.user.organisationId, ip: null }
+    const withoutSecondFactor = await t.factories.user({ roles: ['auditor'], twoFactor: false })
+    const page = await admin.submit('/admin/api-tokens/new', { userId: withoutSecondFactor.id, name: 'Reports', expiresInDays: '90' })
+    expect(page.statusCode).toBe(400)
+    expect(page.body).toContain('must turn on two-factor authentication before a token is issued for them')
+    expect(await db().selectFrom('api_tokens').select('id').where('user_id', '=', withoutSecondFactor.id).execute()).toEqual([])
+
+    // Required by the organisation's setting: the same.
+    const strict = await t.factories.organisation()
+    await db().updateTable('organisations').set({ require_two_factor: true }).where('id', '=', strict.id).execute()
+    const officer = await t.factories.user({ roles: ['case_manager'], organisationId: strict.id })
+    await expect(t.services.apiTokens.issue(issuer, { userId: officer.id, name: 'Script', expiresInDays: 30 })).rejects.toThrow(/two-factor/)
+
+    // With it turned on, or where nothing requires it, a token is issued.
+    const withSecondFactor = await t.factories.user({ roles: ['auditor'] })
+    expect((await t.services.apiTokens.issue(issuer, { userId: withSecondFactor.id, name: 'Reports', expiresInDays: 30 })).token).toMatch(/^\w/)
+    const caseManager = await t.factories.user({ roles: ['case_manager'] })
+    expect((await t.services.apiTokens.issue(issuer, { userId: caseManager.id, name: 'Script', expiresInDays: 30 })).token).toMatch(/^\w/)
+  })
 })
