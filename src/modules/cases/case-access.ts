@@ -43,6 +43,21 @@ export function personRowVisibleTo(organisationId: string, personAlias = 'people
 }
 
 /**
+ * People an organisation may change (their name, date of birth, address): those it added, those on a case it owns or
+ * that is shared with it as a full contributor, and reporters of incidents it recorded. Seeing a person through a
+ * read or contribute share, or an information sharing agreement, is not the right to change the owner's record.
+ */
+export function personRowChangeableBy(organisationId: string, personAlias = 'people'): RawBuilder<SqlBool> {
+  const id = sql.ref(`${personAlias}.id`)
+  return sql<SqlBool>`(${sql.ref(`${personAlias}.created_by_organisation_id`)} = ${organisationId}
+    or exists (select 1 from case_people person_case_link join cases person_case on person_case.id = person_case_link.case_id
+      where person_case_link.person_id = ${id} and (person_case.owning_organisation_id = ${organisationId}
+        or exists (select 1 from case_shares where case_shares.case_id = person_case.id and case_shares.organisation_id = ${organisationId}
+          and case_shares.revoked_at is null and case_shares.access = 'full')) offset 0)
+    or exists (select 1 from incidents person_incident where person_incident.reporting_person_id = ${id} and person_incident.organisation_id = ${organisationId} offset 0))`
+}
+
+/**
  * Addresses an organisation may see: those of an incident, a case or a person it may see (the address page and the
  * search). `offset 0` keeps each EXISTS a probe through the location_id indexes, as in personRowVisibleTo.
  */

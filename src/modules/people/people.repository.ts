@@ -1,7 +1,7 @@
 import { sql } from 'kysely'
 import type { Executor } from '../../platform/db/executor.js'
 import { escapeLike } from '../../platform/db/like.js'
-import { caseRowVisibleTo, personRowVisibleTo, visibleCaseIds, visibleIncidentIds, visiblePersonIds } from '../cases/case-access.js'
+import { caseRowVisibleTo, personRowChangeableBy, personRowVisibleTo, visibleCaseIds, visibleIncidentIds, visiblePersonIds } from '../cases/case-access.js'
 
 const fullName = sql<string>`lower(people.given_names || ' ' || people.family_name)`
 
@@ -119,6 +119,10 @@ export function peopleRepository(db: Executor) {
 
     isVisible(organisationId: string, id: string, executor: Executor = db) {
       return executor.selectFrom('people').select('id').where('id', '=', id).where('id', 'in', visiblePersonIds(executor, organisationId)).executeTakeFirst().then(Boolean)
+    },
+
+    isChangeable(organisationId: string, id: string, executor: Executor = db) {
+      return executor.selectFrom('people').select('id').where('id', '=', id).where(personRowChangeableBy(organisationId)).executeTakeFirst().then(Boolean)
     },
 
     /** Locks the row for the rest of the transaction, so two saves cannot both pass the version check. */

@@ -44,7 +44,7 @@ export async function peopleRoutes(app: FastifyInstance, { services }: { service
   const { people } = services
   const api = app.withTypeProvider<ZodTypeProvider>()
 
-  function renderForm(reply: FastifyReply, context: { title: string; values: Values; errors?: FormErrors; duplicates?: LikelyDuplicate[]; personId?: string; caseRecord?: unknown }) {
+  function renderForm(reply: FastifyReply, context: { title: string; values: Values; errors?: FormErrors; duplicates?: LikelyDuplicate[]; personId?: string; caseRecord?: unknown; mayChange?: boolean }) {
     return reply.render('people/views/form.njk', { ...context, roleItems: roleItems(context.values) })
   }
 
@@ -115,7 +115,7 @@ export async function peopleRoutes(app: FastifyInstance, { services }: { service
   app.get('/people/:id/edit', { config: manage, schema: { params: idParams, hide: true } }, async (request, reply) => {
     const { id } = request.params as z.output<typeof idParams>
     const person = await people.view(actorOf(request), id, { page: 'edit' })
-    return renderForm(reply, { title: 'Change person', values: formValuesOf(person), personId: id })
+    return renderForm(reply, { title: 'Change person', values: formValuesOf(person), personId: id, mayChange: person.mayChange })
   })
 
   app.post('/people/:id/edit', { config: manage, schema: { params: idParams, hide: true } }, async (request, reply) => {

@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely'
 import type { Executor } from '../../platform/db/executor.js'
 import type { DB } from '../../platform/db/schema.js'
-import { ConflictError, NotFoundError, RuleError } from '../../platform/http/errors.js'
+import { ConflictError, ForbiddenError, NotFoundError, RuleError } from '../../platform/http/errors.js'
 import type { Actor } from '../audit/audit.events.js'
 import type { AuditService } from '../audit/audit.service.js'
 import { fieldChanges, recordCaseEvent, requireCase, STALE_EDIT_MESSAGE } from '../cases/case-access.js'
@@ -87,6 +87,14 @@ export function peopleService({ db, audit }: { db: Kysely<DB>; audit: Pick<Audit
 
   async function requireVisible(actor: Actor, id: string, executor: Executor = db) {
     if (!(await people.isVisible(organisationOf(actor), id, executor))) throw new NotFoundError('Person not found')
+  }
+
+  /** Seen (else 404) and changeable by the actor's organisation (else 403, saying why). */
+  async function requireChangeable(actor: Actor, id: string, executor: Executor = db) {
+    await requireVisible(actor, id, executor)
+    if (!(await people.isChangeable(organisationOf(actor), id, executor))) {
+      throw new ForbiddenError('Your organisation can see this person through a case shared with it, but only the organisation that recorded them, or a full contributor to their case, can change their record. Ask that organisation to make the change.')
+    }
   }
 
   async function duplicatesOf(actor: Actor, input: PersonInput, executor: Executor, excludeId?: string) {
@@ -200,11 +208,12 @@ export function peopleService({ db, audit }: { db: Kysely<DB>; audit: Pick<Audit
     },
 
     /** The person page: details, address history, and the cases and incidents the user may see. Audited. */
-    async view(actor: Actor, id: string, options: { page?: string } = {}) {
-      await requireVisible(actor, id)
+    async view(actor: Actor, id: string, options: { page?: string; toChange?: boolean } = {}) {
+      if (options.toChange) await requireChangeable(actor, id)
+      else await requireVisible(actor, id)
       const person = await details(actor, id)
       await audit.record(actor, { action: 'person.viewed', recordType: 'person', recordId: id, details: { ...(options.page ? { page: options.page } : {}), sensitiveDetailsShown: person.sensitiveVisible } })
-      return person
+      return { ...person, mayChange: options.toChange || (await people.isChangeable(organisationOf(actor), id)) }
     },
 
     /** Likely duplicates of someone about to be added (or of an existing person, for the merge page). */
@@ -239,6 +248,9 @@ export function peopleService({ db, audit }: { db: Kysely<DB>; audit: Pick<Audit
           if (field in EDITABLE_FIELDS) set[EDITABLE_FIELDS[field as keyof typeof EDITABLE_FIELDS]] = after[field as keyof PersonInput]
         }
         const sensitiveChanged = changed.some((field) => (SENSITIVE_FIELDS as readonly string[]).includes(field))
+        // An organisation records its own sensitive details about anyone it sees; the record itself is the recorder's.
+        const recordChanged = changed.some((field) => !(SENSITIVE_FIELDS as readonly string[]).includes(field)) || !sameAddress(before.address, after.address) || !samePostcode(before.postcode, after.postcode)
+        if (recordChanged) await requireChangeable(actor, id, trx)
         if (sensitiveChanged) {
           await people.saveSensitiveDetails(organisationOf(actor), id, actor.userId, { vulnerabilities: after.vulnerabilities, protectedCharacteristics: after.protectedCharacteristics, reason: after.sensitiveReason }, trx)
         }
