@@ -4,7 +4,6 @@ import type { DB } from '../../platform/db/schema.js'
 import { NotFoundError, RuleError } from '../../platform/http/errors.js'
 import type { Actor } from '../audit/audit.events.js'
 import type { AuditService } from '../audit/audit.service.js'
-import type { UsersRepository } from '../users/users.repository.js'
 import type { AuthRepository } from './auth.repository.js'
 import { API_TOKEN_PREFIX, sha256, twoFactorRequired } from './auth.service.js'
 import type { TwoFactorRepository } from './two-factor.repository.js'
@@ -20,7 +19,7 @@ export function apiTokensService({
 }: {
   db: Kysely<DB>
   auth: AuthRepository
-  users: UsersRepository
+  users: { findById(id: string): Promise<{ id: string; name: string; active: boolean; roles: readonly string[]; organisationId: string } | undefined> }
   twoFactor: Pick<TwoFactorRepository, 'findSecret' | 'organisationRequires'>
   sso: { organisationHasProvider(organisationId: string): Promise<boolean> }
   audit: Pick<AuditService, 'record'>

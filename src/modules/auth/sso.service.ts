@@ -6,7 +6,6 @@ import type { DB } from '../../platform/db/schema.js'
 import { NotFoundError, RuleError } from '../../platform/http/errors.js'
 import type { Actor } from '../audit/audit.events.js'
 import type { AuditService } from '../audit/audit.service.js'
-import type { UsersRepository } from '../users/users.repository.js'
 import type { AuthRepository } from './auth.repository.js'
 import { sha256 } from './auth.service.js'
 import type { SsoProviderInput } from './sso.schemas.js'
@@ -20,7 +19,11 @@ interface Dependencies {
   db: Kysely<DB>
   config: Pick<Config, 'publicUrl'>
   sso: SsoRepository
-  users: Pick<UsersRepository, 'findCredentialsByEmail' | 'recordSuccessfulSignIn'>
+  /** The accounts it signs in: found by email, and their last sign-in recorded. */
+  users: {
+    findCredentialsByEmail(email: string): Promise<{ id: string; organisationId: string; active: boolean } | undefined>
+    recordSuccessfulSignIn(userId: string): Promise<unknown>
+  }
   auth: Pick<AuthRepository, 'createSession'>
   audit: Pick<AuditService, 'record'>
 }

@@ -3,7 +3,6 @@ import type { DB } from '../../platform/db/schema.js'
 import { NotFoundError, RuleError } from '../../platform/http/errors.js'
 import type { Actor } from '../audit/audit.events.js'
 import type { AuditService } from '../audit/audit.service.js'
-import type { UsersRepository } from '../users/users.repository.js'
 import type { AuthUser } from './auth.context.js'
 import { sha256, twoFactorRequired } from './auth.service.js'
 import { acceptedStep, enrolment, newRecoveryCodes, newTotpSecret, normaliseRecoveryCode } from './totp.js'
@@ -11,7 +10,7 @@ import type { TwoFactorRepository } from './two-factor.repository.js'
 
 interface Dependencies {
   db: Kysely<DB>
-  users: Pick<UsersRepository, 'findById'>
+  users: { findById(id: string): Promise<{ id: string } | undefined> }
   twoFactor: TwoFactorRepository
   audit: Pick<AuditService, 'record'>
 }
