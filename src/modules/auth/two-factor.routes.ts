@@ -3,7 +3,7 @@ import { z } from 'zod'
 import type { Services } from '../../composition.js'
 import { actorOf } from '../../platform/http/actor.js'
 import { RuleError } from '../../platform/http/errors.js'
-import { parseForm, ruleErrors } from '../../platform/http/forms.js'
+import { type FormErrors, parseForm, ruleErrors } from '../../platform/http/forms.js'
 import { SESSION_COOKIE, sessionCookie } from './authenticate.js'
 import { safeReturnTo } from './auth.schemas.js'
 
@@ -13,6 +13,18 @@ const codeForm = z.object({
 const challengeQuery = z.object({ returnTo: z.string().max(2000).optional() })
 const SIGN_IN_AGAIN = 'Your sign-in has expired. Sign in again with your email address and password.'
 const idParams = z.object({ id: z.uuid({ error: 'User id must be a UUID' }) })
+
+/** Reads the code form and makes the change it confirms; a wrong code (a RuleError) becomes the form's errors. */
+async function withCode<T>(body: unknown, change: (code: string) => Promise<T>): Promise<{ done: T } | { errors: FormErrors }> {
+  const form = parseForm(codeForm, body)
+  if (!form.ok) return { errors: form.errors }
+  try {
+    return { done: await change(form.value.code) }
+  } catch (error) {
+    if (!(error instanceof RuleError)) throw error
+    return { errors: ruleErrors(error) }
+  }
+}
 
 export async function twoFactorRoutes(app: FastifyInstance, { services, secure }: { services: Services; secure: boolean }) {
   const { auth, twoFactor } = services
@@ -65,19 +77,13 @@ export async function twoFactorRoutes(app: FastifyInstance, { services, secure }
 
   app.post('/account/two-factor', { config: { ...account, rateLimit } }, async (request, reply) => {
     const user = request.auth!.user
-    const form = parseForm(codeForm, request.body)
-    let errors = form.ok ? undefined : form.errors
-    if (form.ok) {
-      try {
-        const recoveryCodes = await twoFactor.confirmSetUp(actorOf(request), user, form.value.code)
-        // Shown once: only their hashes are kept.
-        reply.header('cache-control', 'no-store')
-        return reply.render('auth/views/two-factor-recovery-codes.njk', { title: 'Your recovery codes', recoveryCodes })
-      } catch (error) {
-        if (!(error instanceof RuleError)) throw error
-        errors = ruleErrors(error)
-      }
+    const result = await withCode(request.body, (code) => twoFactor.confirmSetUp(actorOf(request), user, code))
+    if ('done' in result) {
+      // Shown once: only their hashes are kept.
+      reply.header('cache-control', 'no-store')
+      return reply.render('auth/views/two-factor-recovery-codes.njk', { title: 'Your recovery codes', recoveryCodes: result.done })
     }
+    const { errors } = result
     const setUp = await twoFactor.startSetUp(user)
     if (!setUp) return reply.redirect('/account/two-factor')
     const status = await twoFactor.status(user)
@@ -87,18 +93,12 @@ export async function twoFactorRoutes(app: FastifyInstance, { services, secure }
 
   app.post('/account/two-factor/recovery-codes', { config: { access: 'signed-in', rateLimit } }, async (request, reply) => {
     const user = request.auth!.user
-    const form = parseForm(codeForm, request.body)
-    let errors = form.ok ? undefined : form.errors
-    if (form.ok) {
-      try {
-        const recoveryCodes = await twoFactor.replaceRecoveryCodes(actorOf(request), user, form.value.code)
-        reply.header('cache-control', 'no-store')
-        return reply.render('auth/views/two-factor-recovery-codes.njk', { title: 'Your new recovery codes', recoveryCodes, replaced: true })
-      } catch (error) {
-        if (!(error instanceof RuleError)) throw error
-        errors = ruleErrors(error)
-      }
+    const result = await withCode(request.body, (code) => twoFactor.replaceRecoveryCodes(actorOf(request), user, code))
+    if ('done' in result) {
+      reply.header('cache-control', 'no-store')
+      return reply.render('auth/views/two-factor-recovery-codes.njk', { title: 'Your new recovery codes', recoveryCodes: result.done, replaced: true })
     }
+    const { errors } = result
     const status = await twoFactor.status(user)
     if (!status.enabled) return reply.redirect('/account/two-factor')
     // The summary links to this form's field (the page has two code fields).
@@ -108,17 +108,9 @@ export async function twoFactorRoutes(app: FastifyInstance, { services, secure }
 
   app.post('/account/two-factor/turn-off', { config: { access: 'signed-in', rateLimit } }, async (request, reply) => {
     const user = request.auth!.user
-    const form = parseForm(codeForm, request.body)
-    let errors = form.ok ? undefined : form.errors
-    if (form.ok) {
-      try {
-        await twoFactor.disable(actorOf(request), user, form.value.code)
-        return reply.redirect('/account/two-factor')
-      } catch (error) {
-        if (!(error instanceof RuleError)) throw error
-        errors = ruleErrors(error)
-      }
-    }
+    const result = await withCode(request.body, (code) => twoFactor.disable(actorOf(request), user, code))
+    if ('done' in result) return reply.redirect('/account/two-factor')
+    const { errors } = result
     const status = await twoFactor.status(user)
     if (!status.enabled) return reply.redirect('/account/two-factor')
     return reply.code(400).render('auth/views/two-factor.njk', { title: 'Two-factor authentication', status, errors })
