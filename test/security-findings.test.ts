@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import argon2 from 'argon2'
 import type { LightMyRequestResponse } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it, type MockInstance, vi } from 'vitest'
@@ -263,9 +264,13 @@ describe("the reference of a case the reader may not see", () => {
     const location = await asb.location()
     const reporter = await asb.person({ createdByOrganisationId: police.id })
     // The police recorded the incident, which is now on the council's case (shared with them once, since revoked).
-    const incident = await asb.incident({ organisationId: police.id, recordedBy: officer.user.id, caseId: councilCase.id, locationId: location.id, reportingPersonId: reporter.id })
+    const made = await asb.incident({ organisationId: police.id, recordedBy: officer.user.id, caseId: councilCase.id, locationId: location.id, reportingPersonId: reporter.id })
+    // A reference in capitals, as real ones are, searched for by its start: the search page lists it (typed in full,
+    // the page would go straight to the incident).
+    const incident = { ...made, reference: `INC-T-${randomUUID().slice(0, 8).toUpperCase()}` }
+    await db().updateTable('incidents').set({ reference: incident.reference }).where('id', '=', incident.id).execute()
 
-    const pages = [`/incidents/${incident.id}`, `/locations/${location.id}`, `/people/${reporter.id}`, '/incidents', `/search?q=${incident.reference}`]
+    const pages = [`/incidents/${incident.id}`, `/locations/${location.id}`, `/people/${reporter.id}`, '/incidents', `/search?q=${incident.reference.slice(0, -1)}`]
     for (const url of pages) {
       const response = await officer.get(url)
       expect(response.statusCode, url).toBe(200)
