@@ -27,22 +27,12 @@ beforeAll(async () => {
   await asb.linkPerson(record.id, person.id, 'victim')
   const location = await asb.location()
   const incident = await asb.incident({ organisationId: council.id, recordedBy: officer.id, caseId: record.id, locationId: location.id })
-  const questionnaire = await db.selectFrom('risk_questionnaires').select('id').where('active', '=', true).executeTakeFirstOrThrow()
-  const assessment = await db.insertInto('risk_assessments').values({ case_id: record.id, person_id: person.id, questionnaire_id: questionnaire.id, answers: '{}', score: 0, level: 'standard', assessed_by: officer.id }).returning('id').executeTakeFirstOrThrow()
-  const intervention = await db.insertInto('interventions').values({ case_id: record.id, person_id: person.id, type_code: 'warning_letter', issued_on: '2026-01-05', officer_id: officer.id, organisation_id: council.id }).returning('id').executeTakeFirstOrThrow()
-  const task = await db.insertInto('tasks').values({ case_id: record.id, title: 'Visit', assigned_to: officer.id, assigned_organisation_id: council.id, due_on: '2030-01-01', created_by: officer.id }).returning('id').executeTakeFirstOrThrow()
   const other = await t.factories.organisation()
-  const pdf = samples.pdf()
-  const document = await db
-    .insertInto('case_documents')
-    .values({ case_id: record.id, title: 'Statement', category: 'witness_statement', file_name: 'statement.pdf', mime_type: 'application/pdf', size_bytes: pdf.length, sha256: 'a'.repeat(64), uploaded_by: officer.id, organisation_id: council.id })
-    .returning('id')
-    .executeTakeFirstOrThrow()
-  await db.insertInto('case_document_contents').values({ document_id: document.id, content: pdf }).execute()
+  const { questionnaireId, assessment, intervention, task, document } = await asb.caseWork({ caseId: record.id, personId: person.id, organisationId: council.id, officerId: officer.id })
   const share = await db.insertInto('case_shares').values({ case_id: record.id, organisation_id: other.id, reason: 'x', shared_by: officer.id }).returning('id').executeTakeFirstOrThrow()
   ids = { case: record.id, person: person.id, incident: incident.id, location: location.id, assessment: assessment.id, intervention: intervention.id, task: task.id, share: share.id, document: document.id }
   routes = t.app.accessTable.filter((route) => route.method !== 'HEAD' && String(route.access).startsWith('cases:') && route.url.includes(':') && !route.url.includes('.:format'))
-  const questions = await db.selectFrom('risk_questions').select('code').where('questionnaire_id', '=', questionnaire.id).execute()
+  const questions = await db.selectFrom('risk_questions').select('code').where('questionnaire_id', '=', questionnaireId).execute()
   answers = Object.fromEntries(questions.map((question) => [question.code, false]))
   ids.officer = officer.id
   ids.otherOrganisation = other.id

@@ -203,17 +203,7 @@ async function buildCase(names = { given: `Given${Math.random().toString(36).sli
   await asb.linkPerson(record.id, person.id, 'victim')
   const location = await asb.location()
   const incident = await asb.incident({ organisationId: organisations.owner, recordedBy: ownerOfficerId, caseId: record.id, locationId: location.id })
-  const questionnaire = await db.selectFrom('risk_questionnaires').select('id').where('active', '=', true).executeTakeFirstOrThrow()
-  const assessment = await db.insertInto('risk_assessments').values({ case_id: record.id, person_id: person.id, questionnaire_id: questionnaire.id, answers: '{}', score: 0, level: 'standard', assessed_by: ownerOfficerId }).returning('id').executeTakeFirstOrThrow()
-  const intervention = await db.insertInto('interventions').values({ case_id: record.id, person_id: person.id, type_code: 'warning_letter', issued_on: '2026-01-05', officer_id: ownerOfficerId, organisation_id: organisations.owner }).returning('id').executeTakeFirstOrThrow()
-  const task = await db.insertInto('tasks').values({ case_id: record.id, title: 'Visit', assigned_to: ownerOfficerId, assigned_organisation_id: organisations.owner, due_on: '2030-01-01', created_by: ownerOfficerId }).returning('id').executeTakeFirstOrThrow()
-  const pdf = samples.pdf()
-  const document = await db
-    .insertInto('case_documents')
-    .values({ case_id: record.id, title: 'Statement', category: 'witness_statement', file_name: 'statement.pdf', mime_type: 'application/pdf', size_bytes: pdf.length, sha256: 'a'.repeat(64), uploaded_by: ownerOfficerId, organisation_id: organisations.owner })
-    .returning('id')
-    .executeTakeFirstOrThrow()
-  await db.insertInto('case_document_contents').values({ document_id: document.id, content: pdf }).execute()
+  const { assessment, intervention, task, document } = await asb.caseWork({ caseId: record.id, personId: person.id, organisationId: organisations.owner, officerId: ownerOfficerId })
   for (const level of ['read', 'contribute', 'full'] as const) await asb.share(record.id, organisations[level], ownerOfficerId, level)
   // A share to revoke that is nobody's way in.
   const share = await asb.share(record.id, organisations.spare, ownerOfficerId, 'read')

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { Kysely } from 'kysely'
+import { samples } from '../../src/modules/documents/documents.fixtures.js'
 import type { DB } from '../../src/platform/db/schema.js'
 
 const unique = () => randomBytes(3).toString('hex')
@@ -69,6 +70,23 @@ export function asbFactories(db: Kysely<DB>) {
 
     async location(address = `${Math.floor(Math.random() * 200) + 1} Test Street ${unique()}, Leicester`) {
       return db.insertInto('locations').values({ address }).returning(['id', 'address']).executeTakeFirstOrThrow()
+    },
+
+    /** A case's work about one person, one of each: a risk assessment, an intervention, a task and a document (a PDF). */
+    async caseWork(options: { caseId: string; personId: string; organisationId: string; officerId: string; taskTitle?: string }) {
+      const { caseId, personId, organisationId, officerId } = options
+      const questionnaire = await db.selectFrom('risk_questionnaires').select('id').where('active', '=', true).executeTakeFirstOrThrow()
+      const assessment = await db.insertInto('risk_assessments').values({ case_id: caseId, person_id: personId, questionnaire_id: questionnaire.id, answers: '{}', score: 0, level: 'standard', assessed_by: officerId }).returning('id').executeTakeFirstOrThrow()
+      const intervention = await db.insertInto('interventions').values({ case_id: caseId, person_id: personId, type_code: 'warning_letter', issued_on: '2026-01-05', officer_id: officerId, organisation_id: organisationId }).returning('id').executeTakeFirstOrThrow()
+      const task = await db.insertInto('tasks').values({ case_id: caseId, title: options.taskTitle ?? 'Visit', assigned_to: officerId, assigned_organisation_id: organisationId, due_on: '2030-01-01', created_by: officerId }).returning('id').executeTakeFirstOrThrow()
+      const pdf = samples.pdf()
+      const document = await db
+        .insertInto('case_documents')
+        .values({ case_id: caseId, title: 'Statement', category: 'witness_statement', file_name: 'statement.pdf', mime_type: 'application/pdf', size_bytes: pdf.length, sha256: 'a'.repeat(64), uploaded_by: officerId, organisation_id: organisationId })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+      await db.insertInto('case_document_contents').values({ document_id: document.id, content: pdf }).execute()
+      return { questionnaireId: questionnaire.id, assessment, intervention, task, document }
     },
   }
 }
