@@ -89,9 +89,8 @@ export function peopleService({ db, audit }: { db: Kysely<DB>; audit: Pick<Audit
     if (!(await people.isVisible(organisationOf(actor), id, executor))) throw new NotFoundError('Person not found')
   }
 
-  /** Seen (else 404) and changeable by the actor's organisation (else 403, saying why). */
+  /** For a person the actor sees: changeable by the actor's organisation, else 403 saying why. */
   async function requireChangeable(actor: Actor, id: string, executor: Executor = db) {
-    await requireVisible(actor, id, executor)
     if (!(await people.isChangeable(organisationOf(actor), id, executor))) {
       throw new ForbiddenError('Your organisation can see this person through a case shared with it, but only the organisation that recorded them, or a full contributor to their case, can change their record. Ask that organisation to make the change.')
     }
@@ -208,12 +207,11 @@ export function peopleService({ db, audit }: { db: Kysely<DB>; audit: Pick<Audit
     },
 
     /** The person page: details, address history, and the cases and incidents the user may see. Audited. */
-    async view(actor: Actor, id: string, options: { page?: string; toChange?: boolean } = {}) {
-      if (options.toChange) await requireChangeable(actor, id)
-      else await requireVisible(actor, id)
+    async view(actor: Actor, id: string, options: { page?: string } = {}) {
+      await requireVisible(actor, id)
       const person = await details(actor, id)
       await audit.record(actor, { action: 'person.viewed', recordType: 'person', recordId: id, details: { ...(options.page ? { page: options.page } : {}), sensitiveDetailsShown: person.sensitiveVisible } })
-      return { ...person, mayChange: options.toChange || (await people.isChangeable(organisationOf(actor), id)) }
+      return { ...person, mayChange: await people.isChangeable(organisationOf(actor), id) }
     },
 
     /** Likely duplicates of someone about to be added (or of an existing person, for the merge page). */
